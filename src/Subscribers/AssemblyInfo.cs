@@ -1,0 +1,3 @@
+namespace Newsletter.Subscribers;
+
+internal static class AssemblyInfo;

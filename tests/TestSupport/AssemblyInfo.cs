@@ -1,0 +1,3 @@
+namespace Newsletter.TestSupport;
+
+internal static class AssemblyInfo;
