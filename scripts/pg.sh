@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A private PostgreSQL cluster in a directory of ours, on 127.0.0.1 and a free port.
+#   scripts/pg.sh start DIR [PORT]   -> prints the connection string; reuses DIR when it holds a cluster
+#   scripts/pg.sh stop DIR
+# Runs initdb/postgres as the 'postgres' user when we are root (initdb refuses root).
+set -euo pipefail
+cmd=${1:?usage: pg.sh start|stop DIR [PORT]}
+dir=$(realpath -m "${2:?usage: pg.sh start|stop DIR [PORT]}")
+bin=""
+for v in 17 16 15 14 13; do
+  if [[ -x /usr/lib/postgresql/$v/bin/initdb ]]; then bin=/usr/lib/postgresql/$v/bin; break; fi
+done
+if [[ -z "$bin" ]]; then echo "pg.sh: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; fi
+as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+case "$cmd" in
+  start)
+    mkdir -p "$dir"
+    if [[ $(id -u) == 0 ]]; then chown postgres: "$dir"; fi
+    if [[ ! -f "$dir/data/PG_VERSION" ]]; then
+      as_pg mkdir -p "$dir/data" "$dir/run"
+      as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || { echo "pg.sh: initdb failed, see $dir/initdb.log" >&2; exit 1; }
+    fi
+    port=${3:-}
+    if [[ -z "$port" ]]; then
+      if [[ -f "$dir/port" ]]; then port=$(cat "$dir/port"); else port=$(free_port); fi
+    fi
+    if ! as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+      as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/run -c max_connections=300 -c shared_buffers=256MB -c fsync=${PG_FSYNC:-on} -c synchronous_commit=${PG_SYNC_COMMIT:-on}" >/dev/null \
+        || { echo "pg.sh: postgres did not start, see $dir/postgres.log" >&2; exit 1; }
+    else
+      port=$(head -4 "$dir/data/postmaster.pid" | tail -1)
+    fi
+    echo "$port" > "$dir/port"
+    echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+    ;;
+  stop)
+    [[ -f "$dir/data/PG_VERSION" ]] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    ;;
+  *) echo "usage: pg.sh start|stop DIR [PORT]" >&2; exit 2;;
+esac

@@ -1,7 +1,0 @@
-namespace Newsletter.Sender.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Project_builds() => Assert.True(true);
-}

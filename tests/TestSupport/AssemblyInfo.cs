@@ -1,3 +1,0 @@
-namespace Newsletter.TestSupport;
-
-internal static class AssemblyInfo;
