@@ -55,6 +55,14 @@ create table subscriber_events (
 );
 create index subscriber_events_subscriber on subscriber_events (subscriber_id, id);
 
+-- Signup attempts per address (hashed), for the per-address limit. Counted the same way whatever the
+-- address's status, so the limit's answers cannot tell a subscribed address from a new one.
+create table signup_attempts (
+    email_hash bytea       not null,
+    at         timestamptz not null default now()
+);
+create index signup_attempts_hash_at on signup_attempts (email_hash, at);
+
 -- Erased addresses leave only a hash behind, so an import cannot silently re-add them.
 create table suppressions (
     email_hash bytea       primary key,

@@ -1,0 +1,54 @@
+namespace Newsletter.Mail.Smtp;
+
+/// <summary>The server refused a command: 4xx (transient) or 5xx (permanent). The connection stays usable unless the code was 421.</summary>
+public sealed class SmtpCommandException : MailException
+{
+    /// <summary>Creates the exception.</summary>
+    public SmtpCommandException() : this(new SmtpReply(554, ["unknown"]), "UNKNOWN", null) { }
+
+    /// <summary>Creates the exception.</summary>
+    public SmtpCommandException(string message) : this() => _message = message;
+
+    /// <summary>Creates the exception.</summary>
+    public SmtpCommandException(string message, Exception? innerException) : base(message, innerException)
+    {
+        Reply = new SmtpReply(554, [message]);
+        Command = "UNKNOWN";
+    }
+
+    private readonly string? _message;
+
+    /// <summary>Creates the exception from the server's reply to <paramref name="command"/> (for RCPT/MAIL, <paramref name="mailbox"/> is the address).</summary>
+    public SmtpCommandException(SmtpReply reply, string command, string? mailbox)
+        : base()
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        Reply = reply;
+        Command = command;
+        Mailbox = mailbox;
+    }
+
+    /// <summary>The whole reply.</summary>
+    public SmtpReply Reply { get; }
+
+    /// <summary>The reply code.</summary>
+    public int StatusCode => Reply.Code;
+
+    /// <summary>The RFC 3463 enhanced status code, when given.</summary>
+    public string? EnhancedStatusCode => Reply.EnhancedStatusCode;
+
+    /// <summary>The command verb refused: "MAIL", "RCPT", "DATA", "." (end of data), "AUTH", "EHLO", "STARTTLS", "CONNECT" (greeting)...</summary>
+    public string Command { get; }
+
+    /// <summary>The address of a refused MAIL FROM or RCPT TO.</summary>
+    public string? Mailbox { get; }
+
+    /// <summary>The server's text.</summary>
+    public string ServerText => Reply.Text;
+
+    /// <summary>True for 4xx.</summary>
+    public override bool IsTransient => Reply.IsTransientNegative;
+
+    /// <inheritdoc />
+    public override string Message => _message ?? $"The server refused {Command}{(Mailbox is null ? "" : " <" + Mailbox + ">")}: {Reply} ({(IsTransient ? "transient" : "permanent")})";
+}

@@ -1,0 +1,105 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Newsletter.Sender.Configuration;
+
+public static class ConfigurationExtensions
+{
+    /// <summary>
+    /// Binds every options class and validates it at start-up; a bad or missing setting stops the service
+    /// with one line naming the setting as its environment variable (e.g. <c>Site__BaseUrl</c>).
+    /// </summary>
+    public static IHostApplicationBuilder AddNewsletterConfiguration(this IHostApplicationBuilder builder)
+    {
+        builder.Bind<SiteOptions>(SiteOptions.Section);
+        builder.Bind<SmtpOptions>(SmtpOptions.Section, (o, errors) =>
+        {
+            if (o.Mode == SmtpMode.Smtp && string.IsNullOrWhiteSpace(o.Host))
+                errors.Add("Smtp__Host is required when Smtp__Mode is Smtp");
+            if (o.Mode == SmtpMode.Pickup && string.IsNullOrWhiteSpace(o.PickupDirectory))
+                errors.Add("Smtp__PickupDirectory is required when Smtp__Mode is Pickup");
+            if (!string.IsNullOrEmpty(o.Username) && string.IsNullOrEmpty(o.Password))
+                errors.Add("Smtp__Password is required when Smtp__Username is set");
+        });
+        builder.Bind<NewsletterOptions>(NewsletterOptions.Section);
+        builder.Bind<ApiOptions>(ApiOptions.Section, (o, errors) =>
+        {
+            for (var i = 0; i < o.Keys.Count; i++)
+                if (o.Keys[i].Length < 32) errors.Add($"Api__Keys__{i} must be at least 32 characters");
+        });
+        builder.Bind<AdminOptions>(AdminOptions.Section);
+        builder.Bind<SubscribersOptions>(SubscribersOptions.Section, (o, errors) =>
+        {
+            if (o.UnsubscribeKeys.Count == 0) errors.Add("Subscribers__UnsubscribeKeys__0 is required (a secret of at least 32 characters)");
+            for (var i = 0; i < o.UnsubscribeKeys.Count; i++)
+                if (o.UnsubscribeKeys[i].Length < 32) errors.Add($"Subscribers__UnsubscribeKeys__{i} must be at least 32 characters");
+            if (o.ConfirmationTtl <= TimeSpan.Zero) errors.Add("Subscribers__ConfirmationTtl must be positive");
+        });
+        builder.Bind<DeliveryOptions>(DeliveryOptions.Section, (o, errors) =>
+        {
+            if (o.RetryWindow <= TimeSpan.Zero) errors.Add("Delivery__RetryWindow must be positive");
+            if (o.ClaimLease < TimeSpan.FromSeconds(5)) errors.Add("Delivery__ClaimLease must be at least 5 seconds");
+        });
+        builder.Bind<DkimOptions>(DkimOptions.Section, (o, errors) =>
+        {
+            var set = new[] { o.Domain, o.Selector, o.PrivateKeyFile }.Count(v => !string.IsNullOrWhiteSpace(v));
+            if (set is 1 or 2) errors.Add("Dkim__Domain, Dkim__Selector and Dkim__PrivateKeyFile must be set together");
+            if (o.Enabled && !File.Exists(o.PrivateKeyFile)) errors.Add($"Dkim__PrivateKeyFile '{o.PrivateKeyFile}' does not exist");
+        });
+        builder.Bind<ScheduleOptions>(ScheduleOptions.Section, (o, errors) =>
+        {
+            if (!Quartz.CronExpression.IsValidExpression(o.Cron)) errors.Add($"Schedule__Cron '{o.Cron}' is not a valid Quartz cron expression");
+            try { TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone); }
+            catch (TimeZoneNotFoundException) { errors.Add($"Schedule__TimeZone '{o.TimeZone}' is not a known time zone"); }
+        });
+        builder.Bind<ServiceOptions>(ServiceOptions.Section);
+        return builder;
+    }
+
+    /// <summary>The database connection string, validated (one clear line when absent or malformed).</summary>
+    public static string GetNewsletterConnectionString(this IConfiguration configuration)
+    {
+        var value = configuration.GetConnectionString("Newsletter");
+        if (string.IsNullOrWhiteSpace(value))
+            throw new ConfigurationErrorException("ConnectionStrings__Newsletter is required (an Npgsql connection string)");
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(value);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationErrorException($"ConnectionStrings__Newsletter is not a valid connection string: {e.Message}");
+        }
+        return value;
+    }
+
+    private static void Bind<T>(this IHostApplicationBuilder builder, string section, Action<T, List<string>>? check = null)
+        where T : class
+    {
+        builder.Services.AddOptions<T>().BindConfiguration(section, o => o.ErrorOnUnknownConfiguration = false).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<T>>(new SettingsValidator<T>(section, check));
+    }
+
+    /// <summary>DataAnnotations plus cross-field checks, with messages naming environment variables.</summary>
+    private sealed class SettingsValidator<T>(string section, Action<T, List<string>>? check) : IValidateOptions<T>
+        where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options)
+        {
+            var errors = new List<string>();
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+            foreach (var r in results)
+            {
+                var member = r.MemberNames.FirstOrDefault() ?? "?";
+                errors.Add($"{section}__{member}: {r.ErrorMessage}");
+            }
+            check?.Invoke(options, errors);
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}
+
+/// <summary>A setting is missing or wrong; the message names it. Stops the process with exit code 2.</summary>
+public sealed class ConfigurationErrorException(string message) : Exception(message);

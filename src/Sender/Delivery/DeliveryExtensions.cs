@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Options;
+using Newsletter.Sender.Configuration;
+
+namespace Newsletter.Sender.Delivery;
+
+public static class DeliveryExtensions
+{
+    public static IHostApplicationBuilder AddDelivery(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DeliverySignal>();
+        builder.Services.AddSingleton<MessageComposer>();
+        builder.Services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Mode == SmtpMode.Pickup
+            ? ActivatorUtilities.CreateInstance<PickupTransport>(sp)
+            : ActivatorUtilities.CreateInstance<SmtpTransport>(sp));
+        var role = builder.Configuration.GetValue($"{ServiceOptions.Section}:{nameof(ServiceOptions.Role)}", ServiceRole.All);
+        if (role != ServiceRole.Web) builder.Services.AddHostedService<DeliveryWorker>();
+        return builder;
+    }
+}

@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Newsletter.Mail.Smtp;
+using Newsletter.Sender.Configuration;
+using Newsletter.Subscribers;
+using Npgsql;
+
+namespace Newsletter.Sender.Delivery;
+
+/// <summary>
+/// Drains the outbox and sends editions. Work is claimed in batches with <c>FOR UPDATE SKIP LOCKED</c>, so any
+/// number of instances share it; a claimed row is in state 'sending' with a lease, and a row whose lease ran out
+/// (its instance died) is taken back. Outcomes are recorded a batch at a time. Nothing is marked sent that the
+/// server did not accept.
+/// </summary>
+public sealed class DeliveryWorker(
+    NpgsqlDataSource db, IMailTransport transport, MessageComposer composer, DeliverySignal signal,
+    IOptions<DeliveryOptions> options, IOptions<ServiceOptions> service, ILogger<DeliveryWorker> logger, TimeProvider time)
+    : BackgroundService
+{
+    private readonly string instance = service.Value.InstanceName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+    private DateTimeOffset nextReclaim;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        logger.LogInformation("delivery worker {Instance} started", instance);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var worked = 0;
+            try
+            {
+                if (time.GetUtcNow() >= nextReclaim)
+                {
+                    await ReclaimExpiredAsync(stoppingToken);
+                    nextReclaim = time.GetUtcNow().AddSeconds(15);
+                }
+                worked += await SendOutboxBatchAsync(stoppingToken);
+                worked += await SendEditionBatchAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                // The database went away for a moment: nothing was lost (claims expire), try again shortly.
+                logger.LogWarning(e, "delivery worker: database error; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            if (worked == 0)
+            {
+                await signal.WaitAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Rows left in 'sending' by an instance that died are retried (at most the in-flight ones are sent twice).</summary>
+    private async Task ReclaimExpiredAsync(CancellationToken ct)
+    {
+        var expired = time.GetUtcNow() - options.Value.ClaimLease;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var deliveries = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update deliveries set state = 'deferred', next_attempt_at = now(), claimed_at = null, claimed_by = null,
+                                  last_reply = 'claim expired: the worker stopped while sending'
+            where state = 'sending' and claimed_at < @expired
+            """, new { expired }, cancellationToken: ct));
+        var mails = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update outbox set state = 'deferred', next_attempt_at = now(), claimed_at = null, claimed_by = null,
+                              last_reply = 'claim expired: the worker stopped while sending'
+            where state = 'sending' and claimed_at < @expired
+            """, new { expired }, cancellationToken: ct));
+        if (deliveries + mails > 0) logger.LogWarning("took back {Deliveries} deliveries and {Mails} outbox mails whose claim expired", deliveries, mails);
+    }
+
+    private async Task<int> SendOutboxBatchAsync(CancellationToken ct)
+    {
+        List<OutboxRow> rows;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            rows = (await connection.QueryAsync<OutboxRow>(new CommandDefinition(
+                """
+                with claimed as (
+                    select id from outbox
+                    where state in ('pending', 'deferred') and next_attempt_at <= now()
+                    order by next_attempt_at, id
+                    limit @limit
+                    for update skip locked)
+                update outbox o set state = 'sending', claimed_at = now(), claimed_by = @instance, attempts = o.attempts + 1
+                from claimed c where o.id = c.id
+                returning o.id, o.kind, o.subscriber_id as SubscriberId, o.recipient, o.payload::text as Payload, o.created_at as CreatedAt, o.attempts
+                """, new { limit = options.Value.BatchSize, instance }, cancellationToken: ct))).ToList();
+        }
+        if (rows.Count == 0) return 0;
+
+        var outcomes = new ConcurrentDictionary<long, Outcome>();
+        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = transport.Concurrency, CancellationToken = ct }, async (row, token) =>
+        {
+            try
+            {
+                var message = await composer.ComposeOutboxAsync(row.Kind, row.SubscriberId, row.Recipient, JsonDocument.Parse(row.Payload).RootElement, token);
+                var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Recipient]), message, token);
+                outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                var outcome = Outcome.FromException(e);
+                if (outcome.Kind == OutcomeKind.Deferred && time.GetUtcNow() - Utc(row.CreatedAt) > options.Value.RetryWindow)
+                    outcome = outcome with { Kind = OutcomeKind.Failed, Reply = "retry window passed: " + outcome.Reply };
+                outcomes[row.Id] = outcome;
+                logger.LogWarning("outbox {Id} ({Kind}): {Outcome} {Reply}", row.Id, row.Kind, outcome.Kind, outcome.Reply);
+            }
+        });
+
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            var list = outcomes.ToList();
+            // One statement records the whole batch; the payload (it may hold a confirmation token) is cleared once sent.
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                update outbox o set state = v.state, last_reply = v.reply, claimed_at = null,
+                       sent_at = case when v.state = 'sent' then now() end,
+                       payload = case when v.state = 'sent' then '{}'::jsonb else o.payload end,
+                       next_attempt_at = now() + v.delay
+                from unnest(@ids, @states, @replies, @delays) as v(id, state, reply, delay)
+                where o.id = v.id and o.state = 'sending'
+                """,
+                new
+                {
+                    ids = list.Select(p => p.Key).ToArray(),
+                    states = list.Select(p => State(p.Value.Kind)).ToArray(),
+                    replies = list.Select(p => Truncate(p.Value.Reply)).ToArray(),
+                    delays = list.Select(p => p.Value.Kind == OutcomeKind.Deferred
+                        ? RetryPolicy.Backoff(rows.First(r => r.Id == p.Key).Attempts) : TimeSpan.Zero).ToArray(),
+                }, cancellationToken: CancellationToken.None));
+        }
+        return rows.Count;
+    }
+
+    private async Task<int> SendEditionBatchAsync(CancellationToken ct)
+    {
+        List<DeliveryRow> rows;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            // Claim due deliveries of editions that are sending, oldest first; SKIP LOCKED lets instances share.
+            rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
+                """
+                with claimed as (
+                    select d.id from deliveries d
+                    join editions e on e.id = d.edition_id and e.state = 'sending'
+                    where d.state in ('pending', 'deferred') and d.next_attempt_at <= now()
+                    order by d.next_attempt_at, d.id
+                    limit @limit
+                    for update of d skip locked)
+                update deliveries d set state = 'sending', claimed_at = now(), claimed_by = @instance,
+                                        attempts = d.attempts + 1, last_attempt_at = now()
+                from claimed c, subscribers s
+                where d.id = c.id and s.id = d.subscriber_id
+                returning d.id, d.edition_id as EditionId, d.subscriber_id as SubscriberId, s.email, s.status, d.attempts
+                """, new { limit = options.Value.BatchSize, instance }, cancellationToken: ct))).ToList();
+        }
+        if (rows.Count == 0) return 0;
+
+        var editions = new Dictionary<long, EditionContent>();
+        foreach (var editionId in rows.Select(r => r.EditionId).Distinct())
+            editions[editionId] = await composer.GetEditionAsync(editionId, ct);
+
+        var outcomes = new ConcurrentDictionary<long, Outcome>();
+        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = transport.Concurrency, CancellationToken = ct }, async (row, token) =>
+        {
+            if (row.Status != SubscriberStatus.Confirmed)
+            {
+                outcomes[row.Id] = new Outcome(OutcomeKind.Skipped, "subscriber is " + row.Status);
+                return;
+            }
+            var edition = editions[row.EditionId];
+            try
+            {
+                var message = composer.ComposeEdition(edition, row.SubscriberId, row.Email);
+                var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Email]), message, token);
+                outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                var outcome = Outcome.FromException(e);
+                if (outcome.Kind == OutcomeKind.Deferred && time.GetUtcNow() - edition.StartedAt > options.Value.RetryWindow)
+                    outcome = outcome with { Kind = OutcomeKind.Failed, Reply = "retry window passed: " + outcome.Reply };
+                outcomes[row.Id] = outcome;
+            }
+        });
+
+        await RecordDeliveryOutcomesAsync(rows, outcomes, CancellationToken.None);
+        return rows.Count;
+    }
+
+    private async Task RecordDeliveryOutcomesAsync(List<DeliveryRow> rows, ConcurrentDictionary<long, Outcome> outcomes, CancellationToken ct)
+    {
+        var byId = rows.ToDictionary(r => r.Id);
+        var list = outcomes.ToList();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update deliveries d set state = v.state, last_reply = v.reply, claimed_at = null, claimed_by = null,
+                   sent_at = case when v.state = 'sent' then now() end,
+                   next_attempt_at = now() + v.delay
+            from unnest(@ids, @states, @replies, @delays) as v(id, state, reply, delay)
+            where d.id = v.id and d.state = 'sending'
+            """,
+            new
+            {
+                ids = list.Select(p => p.Key).ToArray(),
+                states = list.Select(p => State(p.Value.Kind)).ToArray(),
+                replies = list.Select(p => Truncate(p.Value.Reply)).ToArray(),
+                delays = list.Select(p => p.Value.Kind == OutcomeKind.Deferred ? RetryPolicy.Backoff(byId[p.Key].Attempts) : TimeSpan.Zero).ToArray(),
+            }, tx, cancellationToken: ct));
+
+        // A 5xx to RCPT is a hard bounce: the subscriber gets nothing more.
+        foreach (var (id, outcome) in list.Where(p => p.Value.HardBounce))
+        {
+            var subscriberId = byId[id].SubscriberId;
+            var changed = await connection.ExecuteAsync(new CommandDefinition(
+                "update subscribers set status = 'bounced', status_changed_at = now() where id = @subscriberId and status = 'confirmed'",
+                new { subscriberId }, tx, cancellationToken: ct));
+            if (changed > 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "insert into subscriber_events (subscriber_id, from_status, to_status, cause, detail) values (@subscriberId, 'confirmed', 'bounced', 'hard bounce', @reply)",
+                    new { subscriberId, reply = Truncate(outcome.Reply) }, tx, cancellationToken: ct));
+            }
+        }
+
+        // An edition is sent only when nothing is left pending, sending or deferred: re-read from the database.
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update editions e set state = 'sent', finished_at = now()
+            where e.id = any(@editions) and e.state = 'sending'
+              and not exists (select 1 from deliveries d where d.edition_id = e.id and d.state in ('pending', 'sending', 'deferred'))
+            """, new { editions = rows.Select(r => r.EditionId).Distinct().ToArray() }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+    }
+
+    private static string State(OutcomeKind kind) => kind switch
+    {
+        OutcomeKind.Sent => "sent",
+        OutcomeKind.Deferred => "deferred",
+        OutcomeKind.Failed => "failed",
+        _ => "skipped",
+    };
+
+    private static string Truncate(string reply) => reply.Length <= 1000 ? reply : reply[..1000];
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    private sealed record OutboxRow(long Id, string Kind, long? SubscriberId, string Recipient, string Payload, DateTime CreatedAt, int Attempts);
+
+    private sealed record DeliveryRow(long Id, long EditionId, long SubscriberId, string Email, string Status, int Attempts);
+}

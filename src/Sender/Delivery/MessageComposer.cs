@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Newsletter.Mail;
+using Newsletter.Mail.Dkim;
+using Newsletter.Mail.Mime;
+using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Editions;
+using Newsletter.Sender.Web;
+using Newsletter.Subscribers;
+using Newsletter.Templates;
+using Npgsql;
+
+namespace Newsletter.Sender.Delivery;
+
+/// <summary>An edition compiled for sending: the stored render, compiled once into a mail-merge template.</summary>
+public sealed record EditionContent(long Id, string Subject, DateTimeOffset StartedAt, MessageTemplate Template);
+
+/// <summary>
+/// Produces the bytes of each message: an edition for one subscriber (only the personal values change: the
+/// unsubscribe link, the address, the Message-ID), and the transactional mails of the outbox. Signs with DKIM
+/// when configured.
+/// </summary>
+public sealed class MessageComposer
+{
+    public const string MessageIdSlot = "message_id";
+
+    private readonly NpgsqlDataSource db;
+    private readonly EmailRenderer renderer;
+    private readonly SiteInfoProvider site;
+    private readonly UnsubscribeTokens unsubscribeTokens;
+    private readonly ScheduleDescription schedule;
+    private readonly TimeProvider time;
+    private readonly Mailbox from;
+    private readonly string listId;
+    private readonly string idDomain;
+    private readonly DkimSigner? signer;
+    private readonly ConcurrentDictionary<long, Task<EditionContent>> editions = new();
+
+    public MessageComposer(NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, UnsubscribeTokens unsubscribeTokens,
+        ScheduleDescription schedule, IOptions<NewsletterOptions> newsletter, IOptions<DkimOptions> dkim, TimeProvider time)
+    {
+        this.db = db;
+        this.renderer = renderer;
+        this.site = site;
+        this.unsubscribeTokens = unsubscribeTokens;
+        this.schedule = schedule;
+        this.time = time;
+        var address = EmailAddress.Parse(newsletter.Value.FromAddress);
+        from = new Mailbox(newsletter.Value.FromName ?? site.Get().NewsletterName, address);
+        idDomain = address.Domain;
+        listId = newsletter.Value.ListId ?? $"weekly.{address.Domain}";
+        EnvelopeFrom = address.ToString();
+        var d = dkim.Value;
+        if (d.Enabled) signer = DkimSigner.FromPemFile(d.Domain!, d.Selector!, d.PrivateKeyFile!);
+    }
+
+    /// <summary>The envelope sender (MAIL FROM).</summary>
+    public string EnvelopeFrom { get; }
+
+    /// <summary>The compiled edition, loaded once per process.</summary>
+    public Task<EditionContent> GetEditionAsync(long editionId, CancellationToken cancellationToken)
+        => editions.GetOrAdd(editionId, id => LoadEditionAsync(id, CancellationToken.None)).WaitAsync(cancellationToken);
+
+    private async Task<EditionContent> LoadEditionAsync(long editionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleAsync<(string Subject, string Html, string TextBody, string Prefix, string Suffix, DateTime StartedAt)>(
+            new CommandDefinition(
+                "select subject, html, text_body, slot_prefix, slot_suffix, coalesce(started_at, created_at) from editions where id = @editionId",
+                new { editionId }, cancellationToken: cancellationToken));
+        var message = NewMessage(row.Subject);
+        message.MessageId = row.Prefix + MessageIdSlot + row.Suffix;
+        message.HtmlBody = row.Html;
+        message.TextBody = row.TextBody;
+        // RFC 2369 / RFC 8058: one-click unsubscribe; both headers are covered by the DKIM signature.
+        message.Headers.Add("List-Unsubscribe", "<" + row.Prefix + EditionService.UnsubscribeSlot + row.Suffix + ">");
+        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        message.Headers.Add("Feedback-ID", $"edition-{editionId}:weekly:newsletter");
+        message.Headers.Add("Precedence", "bulk");
+        var template = MessageTemplate.Compile(message, row.Prefix, row.Suffix);
+        return new EditionContent(editionId, row.Subject, new DateTimeOffset(DateTime.SpecifyKind(row.StartedAt, DateTimeKind.Utc)), template);
+    }
+
+    /// <summary>The edition for one subscriber. The Message-ID is stable per (edition, subscriber).</summary>
+    public byte[] ComposeEdition(EditionContent edition, long subscriberId, string email)
+    {
+        var values = new Dictionary<string, string>(3)
+        {
+            [EditionService.UnsubscribeSlot] = site.UnsubscribeUrl(unsubscribeTokens.Create(subscriberId, edition.Id)),
+            [EditionService.EmailSlot] = email,
+            [MessageIdSlot] = $"edition-{edition.Id}.subscriber-{subscriberId}@{idDomain}",
+        };
+        var bytes = edition.Template.Render(new Mailbox(null, EmailAddress.Parse(email)), values);
+        return signer is null ? bytes : signer.Sign(bytes);
+    }
+
+    /// <summary>A transactional mail from the outbox, rendered now from its payload.</summary>
+    public async Task<byte[]> ComposeOutboxAsync(string kind, long? subscriberId, string recipient, JsonElement payload, CancellationToken cancellationToken)
+    {
+        var info = site.Get();
+        RenderedEmail rendered;
+        string? unsubscribeUrl = null;
+        switch (kind)
+        {
+            case OutboxKind.Confirmation:
+                var token = payload.GetProperty("token").GetString()!;
+                var expires = payload.GetProperty("expiresAt").GetDateTimeOffset();
+                var ttl = expires - time.GetUtcNow();
+                rendered = await renderer.RenderConfirmationAsync(
+                    new ConfirmationEmailModel(info, site.ConfirmUrl(token), ttl > TimeSpan.Zero ? ttl : TimeSpan.Zero, recipient), cancellationToken);
+                break;
+            case OutboxKind.Welcome:
+                unsubscribeUrl = site.UnsubscribeUrl(unsubscribeTokens.Create(subscriberId ?? 0));
+                rendered = await renderer.RenderWelcomeAsync(
+                    new WelcomeEmailModel(info, await LatestEditionUrlAsync(cancellationToken), schedule.Describe(), unsubscribeUrl), cancellationToken);
+                break;
+            case OutboxKind.Goodbye:
+                rendered = await renderer.RenderGoodbyeAsync(new GoodbyeEmailModel(info, site.SignupUrl()), cancellationToken);
+                break;
+            default:
+                throw new InvalidOperationException($"unknown outbox kind '{kind}'");
+        }
+        var message = NewMessage(rendered.Subject);
+        message.To.Add(new Mailbox(null, EmailAddress.Parse(recipient)));
+        message.MessageId = $"{kind}-{Guid.NewGuid():N}@{idDomain}";
+        message.HtmlBody = rendered.Html;
+        message.TextBody = rendered.Text;
+        if (unsubscribeUrl is not null)
+        {
+            message.Headers.Add("List-Unsubscribe", "<" + unsubscribeUrl + ">");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        var bytes = message.ToArray();
+        return signer is null ? bytes : signer.Sign(bytes);
+    }
+
+    private EmailMessage NewMessage(string subject)
+    {
+        var message = new EmailMessage { From = from, Subject = subject, Date = time.GetUtcNow() };
+        message.Headers.Add("List-Id", $"\"{site.Get().NewsletterName}\" <{listId}>");
+        return message;
+    }
+
+    private async Task<string?> LatestEditionUrlAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "select id from editions where state = 'sent' and not is_test order by id desc limit 1", cancellationToken: cancellationToken));
+        return id is null ? null : site.ArchiveUrl(id.Value);
+    }
+}

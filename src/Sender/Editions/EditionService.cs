@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Newsletter.Sender.Comparisons;
+using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Web;
+using Newsletter.Templates;
+using Npgsql;
+
+namespace Newsletter.Sender.Editions;
+
+public sealed record EditionSummary(long Id, string State, string? Reason, string? Subject, DateTimeOffset Cutoff, DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Recipients, IReadOnlyDictionary<string, long> Deliveries);
+
+/// <summary>
+/// Creates editions: selects the comparisons, renders the email once (with slots for the personal values),
+/// stores it and creates one delivery per confirmed subscriber set-based, all in one transaction. The delivery
+/// workers then send it.
+/// </summary>
+public sealed class EditionService(
+    NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, IOptions<NewsletterOptions> newsletter, TimeProvider time)
+{
+    /// <summary>The personal values every edition message carries; each appears as a slot in the stored content.</summary>
+    public const string UnsubscribeSlot = "unsubscribe_url";
+    public const string EmailSlot = "email";
+
+    // One edition is created at a time, whoever asks (API, admin, the schedule, another instance).
+    private const long CreateLockKey = 0x4E_4C_45_44_49_54; // "NLEDIT"
+
+    /// <summary>
+    /// Creates an edition from the comparisons not yet sent and starts sending it. When there is nothing new the
+    /// edition is recorded as skipped with the reason, and no mail goes out. With a <paramref name="slot"/> (a
+    /// scheduled send) the call is idempotent: the edition of that slot is returned if it exists.
+    /// </summary>
+    public async Task<EditionSummary> CreateAndStartAsync(DateTimeOffset? slot, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(@key)", new { key = CreateLockKey }, tx, cancellationToken: cancellationToken));
+
+        if (slot is not null)
+        {
+            var existing = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "select id from editions where slot = @slot", new { slot }, tx, cancellationToken: cancellationToken));
+            if (existing is not null)
+            {
+                await tx.CommitAsync(cancellationToken);
+                return (await GetAsync(existing.Value, cancellationToken))!;
+            }
+        }
+
+        var selected = await ComparisonSelection.SelectAsync(connection, tx, now, newsletter.Value.MaxComparisonsPerEdition, cancellationToken);
+        if (selected.Count == 0)
+        {
+            var skippedId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                """
+                insert into editions (slot, state, reason, cutoff, created_at, finished_at)
+                values (@slot, 'skipped', 'no new comparisons since the last edition', @now, @now, @now)
+                returning id
+                """, new { slot, now }, tx, cancellationToken: cancellationToken));
+            await tx.CommitAsync(cancellationToken);
+            return (await GetAsync(skippedId, cancellationToken))!;
+        }
+
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "insert into editions (slot, state, cutoff, created_at, started_at) values (@slot, 'sending', @now, @now, @now) returning id",
+            new { slot, now }, tx, cancellationToken: cancellationToken));
+        await ComparisonSelection.RecordAsync(connection, tx, id, selected.Select(s => s.Id).ToList(), cancellationToken);
+
+        // A random nonce in the slot markers: no comparison text can forge a slot.
+        var prefix = "{{{" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + ".";
+        const string suffix = "}}}";
+        var info = site.Get();
+        var rendered = await renderer.RenderEditionAsync(new EditionEmailModel(
+            info, id, now, selected.Select(s => s.Comparison).ToList(),
+            new PersonalSlots(prefix + UnsubscribeSlot + suffix, prefix + EmailSlot + suffix),
+            site.ArchiveUrl(id)), cancellationToken);
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update editions set subject = @Subject, preheader = @Preheader, html = @Html, text_body = @Text,
+                                slot_prefix = @prefix, slot_suffix = @suffix
+            where id = @id
+            """, new { rendered.Subject, rendered.Preheader, rendered.Html, rendered.Text, prefix, suffix, id }, tx, cancellationToken: cancellationToken));
+
+        // One delivery per confirmed subscriber, in one statement: no per-row round trips.
+        var recipients = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into deliveries (edition_id, subscriber_id, next_attempt_at)
+            select @id, s.id, @now from subscribers s where s.status = 'confirmed' order by s.id
+            """, new { id, now }, tx, cancellationToken: cancellationToken, commandTimeout: 600));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update editions set recipients = @recipients, state = case when @recipients = 0 then 'sent' else state end, finished_at = case when @recipients = 0 then @now end where id = @id",
+            new { recipients, id, now }, tx, cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
+        return (await GetAsync(id, cancellationToken))!;
+    }
+
+    public async Task<EditionSummary?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var list = await QueryAsync(connection, "where e.id = @id", new { id }, cancellationToken);
+        return list.FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<EditionSummary>> ListAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await QueryAsync(connection, "order by e.id desc limit @limit", new { limit }, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<EditionSummary>> QueryAsync(NpgsqlConnection connection, string tail, object args, CancellationToken cancellationToken)
+    {
+        var rows = (await connection.QueryAsync<EditionRow>(new CommandDefinition(
+            $"""
+            select e.id, e.state, e.reason, e.subject, e.cutoff, e.created_at as CreatedAt, e.started_at as StartedAt,
+                   e.finished_at as FinishedAt, e.recipients
+            from editions e {tail}
+            """, args, cancellationToken: cancellationToken))).ToList();
+        if (rows.Count == 0) return [];
+        var ids = rows.Select(r => r.Id).ToArray();
+        var counts = (await connection.QueryAsync<(long EditionId, string State, long Count)>(new CommandDefinition(
+            "select edition_id, state, count(*) from deliveries where edition_id = any(@ids) group by edition_id, state",
+            new { ids }, cancellationToken: cancellationToken))).ToLookup(c => c.EditionId);
+        return rows.Select(r =>
+        {
+            var states = new Dictionary<string, long> { ["pending"] = 0, ["sending"] = 0, ["sent"] = 0, ["deferred"] = 0, ["failed"] = 0, ["skipped"] = 0 };
+            foreach (var c in counts[r.Id]) states[c.State] = c.Count;
+            return new EditionSummary(r.Id, r.State, r.Reason, r.Subject, Utc(r.Cutoff), Utc(r.CreatedAt), UtcOrNull(r.StartedAt), UtcOrNull(r.FinishedAt), r.Recipients, states);
+        }).ToList();
+    }
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    private static DateTimeOffset? UtcOrNull(DateTime? value) => value is null ? null : Utc(value.Value);
+
+    private sealed record EditionRow(long Id, string State, string? Reason, string? Subject, DateTime Cutoff, DateTime CreatedAt,
+        DateTime? StartedAt, DateTime? FinishedAt, int Recipients);
+}

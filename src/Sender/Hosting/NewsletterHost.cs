@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+using Newsletter.Sender.Comparisons;
+using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Data;
+using Newsletter.Sender.Delivery;
+using Newsletter.Sender.Editions;
+using Newsletter.Sender.Security;
+using Newsletter.Sender.Web;
+using Newsletter.Templates;
+using Npgsql;
+
+namespace Newsletter.Sender.Hosting;
+
+/// <summary>The composition root: each area registers itself; Program.cs only calls these two.</summary>
+public static class NewsletterHost
+{
+    public static WebApplicationBuilder AddNewsletter(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddNewsletterConfiguration();
+        builder.AddDatabase();
+        builder.Services.AddHostedService<MigrationHostedService>();
+        builder.AddSecurity();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddRazorComponents();
+        builder.Services.AddSingleton<EmailRenderer>();
+        builder.Services.AddSingleton<SiteInfoProvider>();
+        builder.Services.AddSingleton<ScheduleDescription>();
+        builder.AddSubscribers();
+        builder.AddComparisons();
+        builder.AddEditions();
+        builder.AddDelivery();
+        return builder;
+    }
+
+    public static WebApplication MapNewsletter(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseCors();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealth();
+        app.MapSubscriberEndpoints();
+        app.MapArchiveEndpoints();
+        var api = app.MapApiGroup();
+        api.MapComparisonApi();
+        api.MapEditionApi();
+        return app;
+    }
+}

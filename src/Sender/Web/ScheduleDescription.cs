@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Options;
+using Newsletter.Sender.Configuration;
+using Quartz;
+
+namespace Newsletter.Sender.Web;
+
+/// <summary>Describes the weekly schedule for readers ("every Monday at 09:00 UTC") and finds the next send.</summary>
+public sealed class ScheduleDescription(IOptions<ScheduleOptions> options, TimeProvider time)
+{
+    public DateTimeOffset? Next()
+    {
+        var o = options.Value;
+        var cron = new CronExpression(o.Cron) { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone) };
+        return cron.GetNextValidTimeAfter(time.GetUtcNow());
+    }
+
+    public string Describe()
+    {
+        var next = Next();
+        if (next is null) return "once a week";
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
+        var local = TimeZoneInfo.ConvertTime(next.Value, zone);
+        return $"every {local:dddd} at {local:HH:mm} {options.Value.TimeZone}";
+    }
+}

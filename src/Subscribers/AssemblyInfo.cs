@@ -1,3 +1,0 @@
-namespace Newsletter.Subscribers;
-
-internal static class AssemblyInfo;

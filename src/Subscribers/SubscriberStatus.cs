@@ -1,0 +1,16 @@
+namespace Newsletter.Subscribers;
+
+/// <summary>
+/// A subscriber's status. Only <see cref="Confirmed"/> receives editions. Bounced, complained and erased
+/// are suppressions: nothing but a new double opt-in (and, for complained and erased, not even an import)
+/// brings an address back.
+/// </summary>
+public static class SubscriberStatus
+{
+    public const string Pending = "pending";
+    public const string Confirmed = "confirmed";
+    public const string Unsubscribed = "unsubscribed";
+    public const string Bounced = "bounced";
+    public const string Complained = "complained";
+    public const string Erased = "erased";
+}

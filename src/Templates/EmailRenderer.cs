@@ -1,0 +1,140 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.Extensions.Logging;
+using Newsletter.Templates.Emails;
+using Newsletter.Templates.Model;
+using Newsletter.Templates.Text;
+
+namespace Newsletter.Templates;
+
+/// <summary>
+/// Renders every email (HTML via Razor components on <see cref="HtmlRenderer"/>, plain text via <see cref="PlainText"/>).
+/// Thread-safe; register as a singleton. The HTML is rendered once per edition — per-recipient values are
+/// marker strings from <see cref="PersonalSlots"/>, replaced later (see <see cref="PersonalizedContent"/>).
+/// </summary>
+public sealed class EmailRenderer : IAsyncDisposable, IDisposable
+{
+    /// <summary>Maximum subject length.</summary>
+    public const int SubjectMaxLength = 78;
+
+    private readonly HtmlRenderer renderer;
+
+    public EmailRenderer(IServiceProvider services, ILoggerFactory loggerFactory)
+    {
+        renderer = new HtmlRenderer(services, loggerFactory);
+    }
+
+    public async Task<RenderedEmail> RenderEditionAsync(EditionEmailModel model, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var view = EditionView.Create(model);
+        var html = await RenderAsync<EditionEmail>(new Dictionary<string, object?>
+        {
+            [nameof(EditionEmail.Model)] = model,
+            [nameof(EditionEmail.View)] = view,
+        }, ct);
+        return new RenderedEmail(view.Subject, view.Preheader, html, PlainText.Edition(model, view));
+    }
+
+    /// <summary>
+    /// The public "view in browser" copy of an edition: same HTML, footer worded for the web, the unsubscribe
+    /// slot pointing at the signup page and no recipient address. Feed the result to the edition web page.
+    /// </summary>
+    public async Task<RenderedEmail> RenderEditionWebAsync(SiteInfo site, long editionId, DateTimeOffset date, IReadOnlyList<Comparison> comparisons,
+                                                           string archiveUrl, CancellationToken ct = default)
+    {
+        var model = new EditionEmailModel(site, editionId, date, comparisons, new PersonalSlots(TextTools.Combine(site.BaseUrl, "/"), string.Empty), archiveUrl)
+        {
+            WebVersion = true,
+        };
+        return await RenderEditionAsync(model, ct);
+    }
+
+    public async Task<RenderedEmail> RenderConfirmationAsync(ConfirmationEmailModel model, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var subject = $"Confirm your subscription to {model.Site.NewsletterName}";
+        var preheader = $"One click to confirm. The link expires in {TextTools.Duration(model.ExpiresIn)}.";
+        var html = await RenderAsync<ConfirmationEmail>(new Dictionary<string, object?>
+        {
+            [nameof(ConfirmationEmail.Model)] = model,
+            [nameof(ConfirmationEmail.Subject)] = subject,
+            [nameof(ConfirmationEmail.Preheader)] = preheader,
+        }, ct);
+        return new RenderedEmail(subject, preheader, html, PlainText.Confirmation(model));
+    }
+
+    public async Task<RenderedEmail> RenderWelcomeAsync(WelcomeEmailModel model, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var subject = $"You're in: {model.Site.NewsletterName}";
+        var preheader = $"Your first edition arrives {model.ScheduleDescription}. Here's what to expect.";
+        var html = await RenderAsync<WelcomeEmail>(new Dictionary<string, object?>
+        {
+            [nameof(WelcomeEmail.Model)] = model,
+            [nameof(WelcomeEmail.Subject)] = subject,
+            [nameof(WelcomeEmail.Preheader)] = preheader,
+        }, ct);
+        return new RenderedEmail(subject, preheader, html, PlainText.Welcome(model));
+    }
+
+    public async Task<RenderedEmail> RenderGoodbyeAsync(GoodbyeEmailModel model, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var subject = $"You've unsubscribed from {model.Site.NewsletterName}";
+        var preheader = "You won't get any more editions. Changed your mind? One click brings you back.";
+        var html = await RenderAsync<GoodbyeEmail>(new Dictionary<string, object?>
+        {
+            [nameof(GoodbyeEmail.Model)] = model,
+            [nameof(GoodbyeEmail.Subject)] = subject,
+            [nameof(GoodbyeEmail.Preheader)] = preheader,
+        }, ct);
+        return new RenderedEmail(subject, preheader, html, PlainText.Goodbye(model));
+    }
+
+    /// <summary>
+    /// Subject for an edition: "A vs B + 2 more verdicts" (or "A vs B: the panel's verdict" for one comparison),
+    /// at most <see cref="SubjectMaxLength"/> characters; when the first title is too long it is shortened at a word
+    /// boundary with an ellipsis — never cut mid-word.
+    /// </summary>
+    public static string EditionSubject(IReadOnlyList<Comparison> comparisons)
+    {
+        ArgumentNullException.ThrowIfNull(comparisons);
+        if (comparisons.Count == 0)
+        {
+            return "This week's AI tool verdicts";
+        }
+
+        var title = TextTools.NormalizeSpace(comparisons[0].Title);
+        var suffix = comparisons.Count switch
+        {
+            1 => string.Empty,
+            2 => " + 1 more verdict",
+            _ => $" + {(comparisons.Count - 1).ToString(CultureInfo.InvariantCulture)} more verdicts",
+        };
+        if (comparisons.Count == 1)
+        {
+            const string single = ": the panel's verdict";
+            return title.Length + single.Length <= SubjectMaxLength ? title + single : TextTools.Shorten(title, SubjectMaxLength);
+        }
+
+        return TextTools.Shorten(title, SubjectMaxLength - suffix.Length) + suffix;
+    }
+
+    /// <summary>Renders any component in this assembly to an HTML string (used by the emails; handy for tests and hosts).</summary>
+    public Task<string> RenderAsync<TComponent>(IDictionary<string, object?> parameters, CancellationToken ct = default)
+        where TComponent : IComponent
+    {
+        ct.ThrowIfCancellationRequested();
+        return renderer.Dispatcher.InvokeAsync(async () =>
+        {
+            var output = await renderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters));
+            return output.ToHtmlString();
+        });
+    }
+
+    public ValueTask DisposeAsync() => renderer.DisposeAsync();
+
+    public void Dispose() => renderer.Dispose();
+}

@@ -1,7 +1,0 @@
-namespace Newsletter.Mail.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Project_builds() => Assert.True(true);
-}
