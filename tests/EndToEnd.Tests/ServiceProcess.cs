@@ -63,6 +63,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         ["Subscribers__UnsubscribeKeys__0"] = "e2e-unsubscribe-key-0123456789-abcdefghijklmnop",
         ["Delivery__PollInterval"] = "00:00:00.200",
         ["Logging__LogLevel__Default"] = "Warning",
+        ["Smtp__Mode"] = "Pickup",
+        ["Smtp__PickupDirectory"] = Path.Combine(Path.GetTempPath(), "newsletter-e2e-outbox-" + port),
     };
 
     /// <summary>Runs a one-shot command (migrate, import, ...) to completion; returns its exit code and output.</summary>

@@ -298,6 +298,9 @@ public sealed class SmtpSink : IDisposable
             else if (!line.StartsWith("X-", StringComparison.Ordinal)) break;
             pos = eol + 1;
         }
-        return new SinkMessage(raw, mailFrom, rcpts, raw[pos..], path);
+        // smtp-sink ends each dump with an empty line of its own.
+        var end = raw.Length;
+        if (end > pos && raw[end - 1] == '\n') end--;
+        return new SinkMessage(raw, mailFrom, rcpts, raw[pos..end], path);
     }
 }

@@ -17,6 +17,8 @@ public sealed class SmtpClient : IAsyncDisposable
     private static readonly byte[] Crlf = "\r\n"u8.ToArray();
     private static readonly byte[] EndOfData = ".\r\n"u8.ToArray();
     private static readonly byte[] CrlfEndOfData = "\r\n.\r\n"u8.ToArray();
+    private static readonly byte[] Dot = "."u8.ToArray();
+    private static readonly byte[] CrlfDot = "\r\n."u8.ToArray();
     private readonly SmtpClientOptions _options;
     private readonly Action<string>? _log;
     private Socket? _socket;
@@ -362,28 +364,50 @@ public sealed class SmtpClient : IAsyncDisposable
         await ResetAsyncCore(ct).ConfigureAwait(false);
     }
 
-    /// <summary>RFC 5321 §4.5.2 dot-stuffing, written straight from the caller's buffer, then CRLF "." CRLF.</summary>
+    /// <summary>
+    /// RFC 5321 §4.5.2 dot-stuffing, written straight from the caller's buffer, then CRLF "." CRLF. Bare CR and bare LF
+    /// are sent as CRLF (RFC 5321 §2.3.8), so no server can see a different end of data than ours (SMTP smuggling).
+    /// </summary>
     private async Task WriteDataAsync(ReadOnlyMemory<byte> message, CancellationToken ct)
     {
         var token = Arm(_options.DataBlockTimeout, ct);
         try
         {
             var stream = _stream!;
-            var rest = message;
-            if (rest.Length > 0 && rest.Span[0] == (byte)'.')
+            var span = message.Span;
+            var chunkStart = 0;
+            var pos = 0;
+            if (span.Length > 0 && span[0] == (byte)'.')
             {
-                await stream.WriteAsync(EndOfData.AsMemory(0, 1), token).ConfigureAwait(false);
+                await stream.WriteAsync(Dot, token).ConfigureAwait(false);
             }
             while (true)
             {
-                var idx = rest.Span.IndexOf("\n."u8);
-                if (idx < 0) break;
-                // Write through the '.', then the original '.' begins the next chunk: the dot is doubled.
-                await stream.WriteAsync(rest[..(idx + 2)], token).ConfigureAwait(false);
-                rest = rest[(idx + 1)..];
+                span = message.Span;
+                var rel = span[pos..].IndexOfAny((byte)'\r', (byte)'\n');
+                if (rel < 0) break;
+                var i = pos + rel;
+                if (span[i] == (byte)'\r' && i + 1 < span.Length && span[i + 1] == (byte)'\n')
+                {
+                    pos = i + 2;
+                    if (pos < span.Length && span[pos] == (byte)'.')
+                    {
+                        await stream.WriteAsync(message[chunkStart..pos], token).ConfigureAwait(false);
+                        await stream.WriteAsync(Dot, token).ConfigureAwait(false);
+                        chunkStart = pos;
+                    }
+                    continue;
+                }
+                // Bare CR or LF: replace by CRLF.
+                await stream.WriteAsync(message[chunkStart..i], token).ConfigureAwait(false);
+                pos = i + 1;
+                chunkStart = pos;
+                var stuff = pos < message.Length && message.Span[pos] == (byte)'.';
+                await stream.WriteAsync(stuff ? CrlfDot : Crlf, token).ConfigureAwait(false);
             }
-            var endsWithCrlf = message.Length >= 2 && message.Span[^2] == (byte)'\r' && message.Span[^1] == (byte)'\n';
-            var terminator = message.Length == 0 || endsWithCrlf ? EndOfData : CrlfEndOfData;
+            var last = message.Length == 0 ? (byte)'\n' : message.Span[^1];
+            var terminator = last is (byte)'\r' or (byte)'\n' ? EndOfData : CrlfEndOfData;
+            var rest = message[chunkStart..];
             if (rest.Length <= 1024)
             {
                 // Small tail: one write with the terminator.

@@ -28,6 +28,14 @@ public static class CommandLine
                 case "serve":
                 {
                     var app = Build(rest);
+                    // Fail fast, before the host starts logging: bad settings and an unreachable or unmigratable
+                    // database each end with one line (the host would otherwise print a stack trace first).
+                    app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+                    if (app.Services.GetRequiredService<IOptions<ServiceOptions>>().Value.MigrateOnStart)
+                    {
+                        await Migrator.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>());
+                        app.Services.GetRequiredService<MigrationHostedService>().AlreadyMigrated = true;
+                    }
                     await app.RunAsync();
                     return 0;
                 }

@@ -49,7 +49,8 @@ public static class ConfigurationExtensions
         });
         builder.Bind<ScheduleOptions>(ScheduleOptions.Section, (o, errors) =>
         {
-            if (!Quartz.CronExpression.IsValidExpression(o.Cron)) errors.Add($"Schedule__Cron '{o.Cron}' is not a valid Quartz cron expression");
+            try { _ = new Quartz.CronExpression(o.Cron); }
+            catch (FormatException e) { errors.Add($"Schedule__Cron '{o.Cron}' is not a valid Quartz cron expression: {e.Message}"); }
             try { TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone); }
             catch (TimeZoneNotFoundException) { errors.Add($"Schedule__TimeZone '{o.TimeZone}' is not a known time zone"); }
         });

@@ -10,9 +10,12 @@ namespace Newsletter.Sender.Data;
 /// </summary>
 public sealed class MigrationHostedService(NpgsqlDataSource db, IOptions<ServiceOptions> options, ILogger<MigrationHostedService> logger) : IHostedLifecycleService
 {
+    /// <summary>Set when the command line migrated before starting the host.</summary>
+    public bool AlreadyMigrated { get; set; }
+
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.MigrateOnStart) return;
+        if (!options.Value.MigrateOnStart || AlreadyMigrated) return;
         var applied = await Migrator.MigrateAsync(db, cancellationToken);
         if (applied.Count > 0) logger.LogInformation("applied migrations: {Migrations}", string.Join(", ", applied));
     }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail;
-using Newsletter.Mail.Dkim;
+
 using Newsletter.Mail.Mime;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Editions;
@@ -35,7 +35,6 @@ public sealed class MessageComposer
     private readonly Mailbox from;
     private readonly string listId;
     private readonly string idDomain;
-    private readonly DkimSigner? signer;
     private readonly ConcurrentDictionary<long, Task<EditionContent>> editions = new();
 
     public MessageComposer(NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, UnsubscribeTokens unsubscribeTokens,
@@ -53,7 +52,7 @@ public sealed class MessageComposer
         listId = newsletter.Value.ListId ?? $"weekly.{address.Domain}";
         EnvelopeFrom = address.ToString();
         var d = dkim.Value;
-        if (d.Enabled) signer = DkimSigner.FromPemFile(d.Domain!, d.Selector!, d.PrivateKeyFile!);
+        _ = d;
     }
 
     /// <summary>The envelope sender (MAIL FROM).</summary>
@@ -93,7 +92,7 @@ public sealed class MessageComposer
             [MessageIdSlot] = $"edition-{edition.Id}.subscriber-{subscriberId}@{idDomain}",
         };
         var bytes = edition.Template.Render(new Mailbox(null, EmailAddress.Parse(email)), values);
-        return signer is null ? bytes : signer.Sign(bytes);
+        return bytes;
     }
 
     /// <summary>A transactional mail from the outbox, rendered now from its payload.</summary>
@@ -134,7 +133,7 @@ public sealed class MessageComposer
         }
         message.Headers.Add("Auto-Submitted", "auto-generated");
         var bytes = message.ToArray();
-        return signer is null ? bytes : signer.Sign(bytes);
+        return bytes;
     }
 
     private EmailMessage NewMessage(string subject)

@@ -101,7 +101,7 @@ public sealed class EditionService(
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var list = await QueryAsync(connection, "where e.id = @id", new { id }, cancellationToken);
-        return list.FirstOrDefault();
+        return list.Count > 0 ? list[0] : null;
     }
 
     public async Task<IReadOnlyList<EditionSummary>> ListAsync(int limit, CancellationToken cancellationToken)

@@ -19,7 +19,8 @@ public static class NewsletterHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddNewsletterConfiguration();
         builder.AddDatabase();
-        builder.Services.AddHostedService<MigrationHostedService>();
+        builder.Services.AddSingleton<MigrationHostedService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MigrationHostedService>());
         builder.AddSecurity();
         builder.Services.AddProblemDetails();
         builder.Services.AddRazorComponents();

@@ -1,6 +1,7 @@
 using System.Net;
 using Dapper;
 using Newsletter.Sender.Editions;
+using Newsletter.Templates;
 using Newsletter.Templates.Pages;
 using Npgsql;
 

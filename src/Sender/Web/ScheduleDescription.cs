@@ -10,7 +10,7 @@ public sealed class ScheduleDescription(IOptions<ScheduleOptions> options, TimeP
     public DateTimeOffset? Next()
     {
         var o = options.Value;
-        var cron = new CronExpression(o.Cron) { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone) };
+        var cron = new CronExpression(o.Cron, TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone));
         return cron.GetNextValidTimeAfter(time.GetUtcNow());
     }
 

@@ -10,7 +10,9 @@ using Newsletter.Sender.Delivery;
 using Newsletter.Subscribers;
 using Newsletter.Templates.Pages;
 using ConfirmOutcome = Newsletter.Subscribers.ConfirmOutcome;
+using ConfirmPageOutcome = Newsletter.Templates.ConfirmOutcome;
 using UnsubscribeOutcome = Newsletter.Subscribers.UnsubscribeOutcome;
+using UnsubscribePageOutcome = Newsletter.Templates.UnsubscribeOutcome;
 
 namespace Newsletter.Sender.Web;
 
