@@ -123,6 +123,18 @@ public static partial class ComparisonPageParser
                 : new ComparisonFormatException($"expected a tool card starting with the line '{b}' after the card of '{a}'", lines[ia].Number);
         }
 
+        // The Decision table repeats both names as column heads: a name found only there means a card is missing.
+        var firstSection = new[]
+        {
+            IndexOf(lines, "Decision", titleIndex + 1, indexB, StringComparison.OrdinalIgnoreCase),
+            IndexOf(lines, "Reviewer scorecard", titleIndex + 1, indexB, StringComparison.OrdinalIgnoreCase),
+        }.Where(x => x >= 0).DefaultIfEmpty(-1).Min();
+        if (firstSection >= 0)
+        {
+            var missing = firstSection < indexA ? nameA : nameB;
+            throw new ComparisonFormatException($"expected the tool card of '{missing}' before the '{lines[firstSection].Text}' section", lines[firstSection].Number);
+        }
+
         var decisionIndex = IndexOf(lines, "Decision", indexB + 1, lines.Count, StringComparison.OrdinalIgnoreCase);
         var scorecardIndex = IndexOf(lines, "Reviewer scorecard", indexB + 1, lines.Count, StringComparison.OrdinalIgnoreCase);
         if (decisionIndex > scorecardIndex && scorecardIndex >= 0) decisionIndex = -1; // a quote that says "Decision"
@@ -245,6 +257,12 @@ public static partial class ComparisonPageParser
     private static bool LooksLikeLabel(string text) =>
         text.Length <= 60 && text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 5
         && !".!?:;,\"”'’".Contains(text[^1], StringComparison.Ordinal);
+
+    private static bool LooksLikePersona(string text)
+    {
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return text.Length <= 40 && words.Length <= 3 && words.All(w => char.IsUpper(w[0]) && w.All(c => char.IsLetterOrDigit(c) || c is '-' or '.' or '\''));
+    }
 
     private static bool IsStatLabel(string text) =>
         text.Equals(PanelShipLabel, StringComparison.OrdinalIgnoreCase)
@@ -441,7 +459,9 @@ public static partial class ComparisonPageParser
     /// The scorecard lists, per reviewer, a persona line and then one take per tool in tool order; a take is
     /// an optional score line ("85/100 · ship", "85/100", "ship") followed by an optional quote (with or
     /// without straight or curly quotation marks). A persona line is one of <see cref="StandardPersonas"/>, or
-    /// any other short name directly followed by a score line.
+    /// any other short Title Case name (at most three words) directly followed by a score line and not itself
+    /// right after a score line. In scored takes, extra quote lines before the next score line are further
+    /// paragraphs of the same quote (joined with a blank line).
     /// <para>
     /// Layout 002 shows only quotes: no persona names and no scores. The takes are then paired in order (take
     /// 1 → tool A, take 2 → tool B, take 3 → tool A, ...) and the reviewers are named "Reviewer 1".."Reviewer n".
@@ -483,19 +503,28 @@ public static partial class ComparisonPageParser
 
     private static List<ReviewerTake> ReadTakes(List<ScoreToken> tokens)
     {
+        // When the takes are scored, every take starts with its score line, so a second quote line before the
+        // next score line is another paragraph of the same quote. Unscored takes are one line each.
+        var scored = tokens.Any(t => t is ScoreLineToken);
         var takes = new List<ReviewerTake>();
         ReviewerTake? current = null;
+        var previousWasQuote = false;
         foreach (var token in tokens)
         {
             if (token is ScoreLineToken s)
             {
                 if (current is not null) takes.Add(current);
                 current = new ReviewerTake { Score = s.Score, Verdict = s.Verdict };
+                previousWasQuote = false;
             }
             else if (token is QuoteToken q)
             {
-                takes.Add((current ?? new ReviewerTake()) with { Quote = q.Quote });
+                if (scored && previousWasQuote && current is null && takes.Count > 0 && (takes[^1].Score is not null || takes[^1].Verdict is not null))
+                    takes[^1] = takes[^1] with { Quote = takes[^1].Quote + "\n\n" + q.Quote };
+                else
+                    takes.Add((current ?? new ReviewerTake()) with { Quote = q.Quote });
                 current = null;
+                previousWasQuote = true;
             }
         }
         if (current is not null) takes.Add(current);
@@ -513,9 +542,12 @@ public static partial class ComparisonPageParser
                 tokens.Add(new ScoreLineToken(line, score.Score, score.Verdict));
                 continue;
             }
+            // Another persona: a short Title Case name followed by a score line, and not right after a score line
+            // (there the line is that take's quote, however short).
             var isStandard = StandardPersonas.Contains(line.Text, StringComparer.OrdinalIgnoreCase);
             var nextIsScore = k + 1 < lines.Count && ParseScoreLine(lines[k + 1].Text) is not null;
-            if (isStandard || (nextIsScore && LooksLikeLabel(line.Text) && !IsOpeningQuote(line.Text[0])))
+            var afterScore = tokens.Count > 0 && tokens[^1] is ScoreLineToken;
+            if (isStandard || (nextIsScore && !afterScore && LooksLikePersona(line.Text)))
             {
                 tokens.Add(new PersonaToken(line));
                 continue;

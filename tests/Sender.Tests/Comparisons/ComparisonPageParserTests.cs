@@ -239,4 +239,29 @@ public class ComparisonPageParserTests
         Assert.Equal("<script>alert(1)</script> &amp; more", c.Tools[0].Tagline);
         Assert.Equal("<img src=x onerror=alert(2)>", c.Reviewers[0].Takes[0].Quote);
     }
+
+    [Fact]
+    public void Short_quotes_after_a_score_line_are_quotes_and_extra_paragraphs_join_the_scored_quote()
+    {
+        var text = "Alpha vs Beta\nAlpha\nBeta\nReviewer scorecard\nBuilder\n80/100 · ship\nSolid Pick\n70/100 · skip\nNot for me.\n"
+                 + "Data Steward\n60/100 · ship\nFirst paragraph.\nSecond paragraph.\n50/100 · skip\nOnly one.\n";
+
+        var c = ComparisonPageParser.Parse(text, Defaults);
+
+        Assert.Equal(["Builder", "Data Steward"], c.Reviewers.Select(r => r.Persona));
+        Assert.Equal(["Solid Pick", "Not for me."], c.Reviewers[0].Takes.Select(t => t.Quote));
+        Assert.Equal("First paragraph.\n\nSecond paragraph.", c.Reviewers[1].Takes[0].Quote);
+        Assert.Equal((50, Verdict.Skip, "Only one."), (c.Reviewers[1].Takes[1].Score, c.Reviewers[1].Takes[1].Verdict, c.Reviewers[1].Takes[1].Quote));
+    }
+
+    [Fact]
+    public void A_missing_tool_card_is_not_taken_from_the_decision_table_heads()
+    {
+        var text = "Alpha vs Beta\nAlpha\nA tagline\nDecision\nAlpha\nBeta\nPricing\nFree\nPaid\n";
+
+        var e = Assert.Throws<ComparisonFormatException>(() => ComparisonPageParser.Parse(text, Defaults));
+
+        Assert.Equal(4, e.Line);
+        Assert.Contains("tool card of 'Beta'", e.Message, StringComparison.Ordinal);
+    }
 }
