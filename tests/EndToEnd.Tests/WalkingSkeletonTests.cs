@@ -28,6 +28,18 @@ public sealed partial class WalkingSkeletonTests
         environment["Smtp__Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Smtp__Security"] = "None";
         await using var service = await ServiceProcess.StartAsync(environment);
+        try
+        {
+            await RunWalkingSkeletonAsync(service, sink, connectionString, port);
+        }
+        catch (Exception e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.GetType().Name}: {e.Message}\n--- service output ---\n{service.Output}", e);
+        }
+    }
+
+    private static async Task RunWalkingSkeletonAsync(ServiceProcess service, SmtpSink sink, string connectionString, int port)
+    {
         using var http = new HttpClient { BaseAddress = service.BaseUrl };
         using var api = new HttpClient { BaseAddress = service.BaseUrl };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ServiceProcess.ApiKey);

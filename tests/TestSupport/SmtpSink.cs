@@ -160,6 +160,15 @@ public sealed class SmtpSink : IDisposable
             if (sw.Elapsed > timeout) throw new TimeoutException($"smtp-sink received {MessageCount} of {count} messages within {timeout}. stderr: {StandardError}");
             Thread.Sleep(10);
         }
+        // smtp-sink creates the dump file when the transaction starts and fills it through a buffered stream: a file
+        // is complete once it is non-empty and has not changed for a moment.
+        while (true)
+        {
+            var files = Directory.GetFiles(DumpDirectory).Select(p => new FileInfo(p)).ToList();
+            var settled = files.All(f => f.Length > 0 && DateTime.UtcNow - f.LastWriteTimeUtc > TimeSpan.FromMilliseconds(150));
+            if (settled || sw.Elapsed > timeout) break;
+            Thread.Sleep(20);
+        }
         return ReadMessages();
     }
 

@@ -43,10 +43,11 @@ public sealed class DeliveryWorker(
             {
                 break;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception e)
             {
-                // The database went away for a moment: nothing was lost (claims expire), try again shortly.
-                logger.LogWarning(e, "delivery worker: database error; retrying");
+                // The database went away for a moment, or a bug: nothing is lost (claims expire and are retried),
+                // and the worker must outlive it rather than stop the host.
+                logger.LogError(e, "delivery worker: {Error}; retrying", e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             if (worked == 0)

@@ -70,7 +70,7 @@ public sealed class MessageComposer
                 "select subject, html, text_body, slot_prefix, slot_suffix, coalesce(started_at, created_at) from editions where id = @editionId",
                 new { editionId }, cancellationToken: cancellationToken));
         var message = NewMessage(row.Subject);
-        message.MessageId = row.Prefix + MessageIdSlot + row.Suffix;
+        message.MessageId = row.Prefix + MessageIdSlot + row.Suffix + "@" + idDomain;
         message.HtmlBody = row.Html;
         message.TextBody = row.TextBody;
         // RFC 2369 / RFC 8058: one-click unsubscribe; both headers are covered by the DKIM signature.
@@ -89,7 +89,7 @@ public sealed class MessageComposer
         {
             [EditionService.UnsubscribeSlot] = site.UnsubscribeUrl(unsubscribeTokens.Create(subscriberId, edition.Id)),
             [EditionService.EmailSlot] = email,
-            [MessageIdSlot] = $"edition-{edition.Id}.subscriber-{subscriberId}@{idDomain}",
+            [MessageIdSlot] = $"edition-{edition.Id}.subscriber-{subscriberId}",
         };
         var bytes = edition.Template.Render(new Mailbox(null, EmailAddress.Parse(email)), values);
         return bytes;
