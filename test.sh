@@ -26,6 +26,7 @@ fi
 
 # One PostgreSQL for the whole run; each test creates databases of its own in it.
 pgdir=$(mktemp -d /tmp/newsletter-test-pg.XXXXXX)
+chmod 755 "$pgdir" # the postgres user must reach the cluster inside
 if ! conn=$(PG_FSYNC=off PG_SYNC_COMMIT=off scripts/pg.sh start "$pgdir/cluster"); then
   echo "test.sh: could not start PostgreSQL" >&2; echo "0 passed, 1 failed"; exit 1
 fi
