@@ -157,6 +157,10 @@ public sealed class ScheduleOptions
     [Required] public string Cron { get; set; } = "0 0 9 ? * MON";
 
     [Required] public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Run the weekly schedule in this process (the scheduler also stays off in the Web role).</summary>
+    public bool Enabled { get; set; } = true;
+
     public TimeSpan MaxLateness { get; set; } = TimeSpan.FromHours(6);
 }
 

@@ -97,6 +97,22 @@ public sealed class EditionService(
         return (await GetAsync(id, cancellationToken))!;
     }
 
+    /// <summary>Records the edition of a schedule slot as skipped because the send came too late (idempotent per slot).</summary>
+    public async Task<EditionSummary> RecordLateAsync(DateTimeOffset slot, TimeSpan late, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var reason = $"late: the scheduled send of {slot:u} came {(int)late.TotalHours} h {late.Minutes} min late (every instance was down); send it by hand";
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            insert into editions (slot, state, reason, cutoff, created_at, finished_at)
+            values (@slot, 'skipped', @reason, @slot, @now, @now)
+            on conflict (slot) do update set slot = excluded.slot
+            returning id
+            """, new { slot, now, reason }, cancellationToken: cancellationToken));
+        return (await GetAsync(id, cancellationToken))!;
+    }
+
     public async Task<EditionSummary?> GetAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);

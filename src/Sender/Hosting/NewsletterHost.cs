@@ -4,6 +4,7 @@ using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Data;
 using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
+using Newsletter.Sender.Scheduling;
 using Newsletter.Sender.Security;
 using Newsletter.Sender.Web;
 using Newsletter.Templates;
@@ -31,6 +32,7 @@ public static class NewsletterHost
         builder.AddComparisons();
         builder.AddEditions();
         builder.AddDelivery();
+        builder.AddScheduling();
         return builder;
     }
 

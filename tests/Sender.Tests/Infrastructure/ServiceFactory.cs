@@ -32,6 +32,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
             ["Api:Keys:0"] = ApiKey,
             ["Subscribers:UnsubscribeKeys:0"] = UnsubscribeKey,
             ["Delivery:PollInterval"] = "00:00:00.200",
+            ["Schedule:Enabled"] = "false", // the scheduling tests turn it on
         };
         if (overrides is not null)
             foreach (var (k, v) in overrides) settings[k] = v;
