@@ -99,4 +99,29 @@ public class SeedPageTests
         }
         Assert.Equal(files.Count, checkedTitles.Distinct().Count());
     }
+
+    [Fact]
+    public void Every_seed_page_reads_the_same_with_windows_line_endings_extra_blank_lines_or_none_and_indentation()
+    {
+        var files = SeedFiles();
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file);
+            var expected = Json(ComparisonPageParser.Parse(text, Defaults));
+            var lines = text.ReplaceLineEndings("\n").Split('\n');
+
+            var crlf = string.Join("\r\n", lines);
+            var airy = string.Join("\n\n\n", lines);
+            var dense = string.Join("\n", lines.Where(l => l.Trim().Length > 0));
+            var indented = string.Join("\n", lines.Select(l => "  " + l + " \t"));
+
+            Assert.Equal(expected, Json(ComparisonPageParser.Parse(crlf, Defaults)));
+            Assert.Equal(expected, Json(ComparisonPageParser.Parse(airy, Defaults)));
+            Assert.Equal(expected, Json(ComparisonPageParser.Parse(dense, Defaults)));
+            Assert.Equal(expected, Json(ComparisonPageParser.Parse(indented, Defaults)));
+        }
+        Assert.Equal(files.Count, files.Distinct().Count());
+    }
+
+    private static string Json(Comparison c) => System.Text.Json.JsonSerializer.Serialize(c, ComparisonJson.Options);
 }
