@@ -69,7 +69,9 @@ public sealed partial class WalkingSkeletonTests
         Assert.Contains("You're in", welcome.Header("Subject")!, StringComparison.Ordinal);
 
         // 4. The site publishes a comparison through the API.
-        var comparison = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Find(), "samples", "comparisons", "01-codestral-2-vs-mistral-8x24b.json"));
+        // Published a minute ago: the sample's own date would fall out of the selection's look-back one day.
+        var comparison = (await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Find(), "samples", "comparisons", "01-codestral-2-vs-mistral-8x24b.json")))
+            .Replace("2026-11-21T14:00:00+00:00", DateTimeOffset.UtcNow.AddMinutes(-2).ToString("O"), StringComparison.Ordinal);
         using (var post = await api.PostAsync("/api/comparisons", new StringContent(comparison, Encoding.UTF8, "application/json")))
         {
             Assert.Equal(HttpStatusCode.Created, post.StatusCode);
@@ -103,8 +105,7 @@ public sealed partial class WalkingSkeletonTests
         Assert.DoesNotContain("Codestral", goodbye.Text!, StringComparison.Ordinal);
 
         // 8. A new comparison and a second send-now: the edition reaches nobody.
-        var second = comparison.Replace("codestral-2-vs-mistral-8x24b", "codestral-2-vs-mistral-8x24b-rematch", StringComparison.Ordinal)
-            .Replace("2026-11-21T14:00:00+00:00", DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), StringComparison.Ordinal);
+        var second = comparison.Replace("codestral-2-vs-mistral-8x24b", "codestral-2-vs-mistral-8x24b-rematch", StringComparison.Ordinal);
         using (var post = await api.PostAsync("/api/comparisons", new StringContent(second, Encoding.UTF8, "application/json")))
         {
             Assert.Equal(HttpStatusCode.Created, post.StatusCode);

@@ -18,7 +18,8 @@ public sealed record EditionSummary(long Id, string State, string? Reason, strin
 /// workers then send it.
 /// </summary>
 public sealed class EditionService(
-    NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, IOptions<NewsletterOptions> newsletter, TimeProvider time)
+    NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, IOptions<NewsletterOptions> newsletter,
+    IOptions<ComparisonOptions> comparisons, TimeProvider time)
 {
     /// <summary>The personal values every edition message carries; each appears as a slot in the stored content.</summary>
     public const string UnsubscribeSlot = "unsubscribe_url";
@@ -50,7 +51,8 @@ public sealed class EditionService(
             }
         }
 
-        var selected = await ComparisonSelection.SelectAsync(connection, tx, now, newsletter.Value.MaxComparisonsPerEdition, cancellationToken);
+        var selected = await ComparisonSelection.SelectAsync(connection, tx, now, newsletter.Value.MaxComparisonsPerEdition,
+            comparisons.Value.LookBack, cancellationToken);
         if (selected.Count == 0)
         {
             var skippedId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
