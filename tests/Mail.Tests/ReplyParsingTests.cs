@@ -143,6 +143,29 @@ public class ReplyParsingTests
     }
 
     [Fact]
+    public async Task Message_over_the_SIZE_limit_is_refused_before_sending()
+    {
+        var stream = new OneByteStream("220 hi\r\n250-x\r\n250 SIZE 10\r\n"u8.ToArray());
+        await using var client = new SmtpClient(Options, stream);
+        await client.ConnectAsync(CancellationToken.None);
+        var e = await Assert.ThrowsAsync<SmtpNotSupportedException>(() => client.SendAsync(new SmtpEnvelope("a@x.example", "b@y.example"), new byte[11], CancellationToken.None));
+        Assert.Contains("at most 10", e.Message, StringComparison.Ordinal);
+        Assert.False(e.IsTransient);
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task Auth_login_is_used_when_plain_is_not_offered_and_secrets_are_not_logged()
+    {
+        var stream = new OneByteStream("220 hi\r\n250-x\r\n250 AUTH LOGIN\r\n334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n"u8.ToArray());
+        var log = new List<string>();
+        await using var client = new SmtpClient(new SmtpClientOptions { Host = "h.example", Security = SmtpSecurity.None, Username = "u", Password = "pw-secret", AllowAuthWithoutTls = true }, stream, log.Add);
+        await client.ConnectAsync(CancellationToken.None);
+        Assert.Equal("EHLO localhost\r\nAUTH LOGIN\r\ndQ==\r\ncHctc2VjcmV0\r\n", System.Text.Encoding.ASCII.GetString(stream.Written.ToArray()));
+        Assert.DoesNotContain(log, l => l.Contains("cHctc2VjcmV0", StringComparison.Ordinal) || l.Contains("pw-secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Reply_421_closes_the_connection()
     {
         var transcript = "220 hi\r\n250-x\r\n250 PIPELINING\r\n421 4.4.2 shutting down\r\n"u8.ToArray();

@@ -35,6 +35,9 @@ public sealed class SmtpSinkOptions
     /// <summary>Do not announce 8BITMIME (-8).</summary>
     public bool Disable8BitMime { get; init; }
 
+    /// <summary>Port to listen on; 0 (the default) picks a free one. Set it to restart a sink where a client already points.</summary>
+    public int Port { get; init; }
+
     /// <summary>Listen backlog (the last argument of smtp-sink).</summary>
     public int Backlog { get; init; } = 256;
 
@@ -96,7 +99,7 @@ public sealed class SmtpSink : IDisposable
         Exception? last = null;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            Port = FreePort();
+            Port = options.Port != 0 ? options.Port : FreePort();
             _process = Launch(options);
             try
             {
