@@ -163,6 +163,16 @@ public sealed class SmtpSink : IDisposable
             if (sw.Elapsed > timeout) throw new TimeoutException($"smtp-sink received {MessageCount} of {count} messages within {timeout}. stderr: {StandardError}");
             Thread.Sleep(10);
         }
+        // A dump file appears when DATA starts; wait until the files stop growing so no message is read half-written.
+        long Total() => Directory.GetFiles(DumpDirectory).Sum(f => new FileInfo(f).Length);
+        var before = Total();
+        while (true)
+        {
+            Thread.Sleep(20);
+            var now = Total();
+            if (now == before || sw.Elapsed > timeout) break;
+            before = now;
+        }
         return ReadMessages();
     }
 

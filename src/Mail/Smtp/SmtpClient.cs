@@ -581,7 +581,13 @@ public sealed class SmtpClient : IAsyncDisposable
 
     private CancellationToken Arm(TimeSpan timeout, CancellationToken ct)
     {
-        ct.ThrowIfCancellationRequested();
+        if (ct.IsCancellationRequested)
+        {
+            // Cancelled mid-operation: the session state is unknown, so the connection is given up.
+            _outLen = 0;
+            Close();
+            ct.ThrowIfCancellationRequested();
+        }
         if (!_timer.TryReset())
         {
             _timer.Dispose();
