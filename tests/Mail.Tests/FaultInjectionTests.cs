@@ -37,6 +37,7 @@ public class FaultInjectionTests
             Assert.Equal(command, e.Command);
             Assert.False(string.IsNullOrEmpty(e.ServerText));
             Assert.Equal(1, pool.IdleCount); // RSET done, connection kept
+            await AssertRecoversAsync(sink, pool);
         }
     }
 
@@ -56,6 +57,7 @@ public class FaultInjectionTests
         // The same connection still works: a NOOP-free check is sending again, which is rejected the same way, not broken.
         var again = await Assert.ThrowsAsync<SmtpCommandException>(() => pool.SendAsync(Envelope, EmailMessageTests.Sample().ToArray(), CancellationToken.None));
         Assert.Equal(e.StatusCode, again.StatusCode);
+        await AssertRecoversAsync(sink, pool);
     }
 
     [Theory]
@@ -69,6 +71,18 @@ public class FaultInjectionTests
         Assert.True(e.IsTransient);
         Assert.Equal(0, pool.IdleCount); // broken connection discarded
         await Assert.ThrowsAsync<SmtpConnectionException>(() => pool.SendAsync(Envelope, EmailMessageTests.Sample().ToArray(), CancellationToken.None));
+        await AssertRecoversAsync(sink, pool);
+    }
+
+    /// <summary>Replaces the faulty sink by a healthy one on the same port: the same pool's next send succeeds.</summary>
+    private static async Task AssertRecoversAsync(SmtpSink faulty, SmtpConnectionPool pool)
+    {
+        var port = faulty.Port;
+        faulty.Dispose();
+        using var healthy = SmtpSink.Start(new SmtpSinkOptions { Port = port });
+        var result = await pool.SendAsync(Envelope, EmailMessageTests.Sample().ToArray(), CancellationToken.None);
+        Assert.Equal(250, result.Reply.Code);
+        Assert.Single(healthy.WaitForMessages(1, TimeSpan.FromSeconds(5)));
     }
 
     [Fact]

@@ -35,6 +35,9 @@ public sealed class SmtpSinkOptions
     /// <summary>Do not announce 8BITMIME (-8).</summary>
     public bool Disable8BitMime { get; init; }
 
+    /// <summary>Port to listen on; 0 (the default) picks a free one. Set it to restart a sink where a client already points.</summary>
+    public int Port { get; init; }
+
     /// <summary>Listen backlog (the last argument of smtp-sink).</summary>
     public int Backlog { get; init; } = 256;
 
@@ -96,7 +99,7 @@ public sealed class SmtpSink : IDisposable
         Exception? last = null;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            Port = FreePort();
+            Port = options.Port != 0 ? options.Port : FreePort();
             _process = Launch(options);
             try
             {
@@ -160,14 +163,15 @@ public sealed class SmtpSink : IDisposable
             if (sw.Elapsed > timeout) throw new TimeoutException($"smtp-sink received {MessageCount} of {count} messages within {timeout}. stderr: {StandardError}");
             Thread.Sleep(10);
         }
-        // smtp-sink creates the dump file when the transaction starts and fills it through a buffered stream: a file
-        // is complete once it is non-empty and has not changed for a moment.
+        // A dump file appears when DATA starts; wait until the files stop growing so no message is read half-written.
+        long Total() => Directory.GetFiles(DumpDirectory).Sum(f => new FileInfo(f).Length);
+        var before = Total();
         while (true)
         {
-            var files = Directory.GetFiles(DumpDirectory).Select(p => new FileInfo(p)).ToList();
-            var settled = files.All(f => f.Length > 0 && DateTime.UtcNow - f.LastWriteTimeUtc > TimeSpan.FromMilliseconds(150));
-            if (settled || sw.Elapsed > timeout) break;
             Thread.Sleep(20);
+            var now = Total();
+            if (now == before || sw.Elapsed > timeout) break;
+            before = now;
         }
         return ReadMessages();
     }

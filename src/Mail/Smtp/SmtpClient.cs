@@ -270,7 +270,12 @@ public sealed class SmtpClient : IAsyncDisposable
             Log("DATA");
             await FlushAsync(timeout, ct).ConfigureAwait(false);
             mail = await ReadReplyAsync("MAIL", timeout, ct).ConfigureAwait(false);
-            for (var i = 0; i < rcptReplies.Length; i++) rcptReplies[i] = await ReadReplyAsync("RCPT", timeout, ct).ConfigureAwait(false);
+            CheckClosing(mail, "MAIL", envelope.MailFrom);
+            for (var i = 0; i < rcptReplies.Length; i++)
+            {
+                rcptReplies[i] = await ReadReplyAsync("RCPT", timeout, ct).ConfigureAwait(false);
+                CheckClosing(rcptReplies[i], "RCPT", envelope.Recipients[i]);
+            }
             data = await ReadReplyAsync("DATA", timeout, ct).ConfigureAwait(false);
         }
         else
@@ -576,7 +581,13 @@ public sealed class SmtpClient : IAsyncDisposable
 
     private CancellationToken Arm(TimeSpan timeout, CancellationToken ct)
     {
-        ct.ThrowIfCancellationRequested();
+        if (ct.IsCancellationRequested)
+        {
+            // Cancelled mid-operation: the session state is unknown, so the connection is given up.
+            _outLen = 0;
+            Close();
+            ct.ThrowIfCancellationRequested();
+        }
         if (!_timer.TryReset())
         {
             _timer.Dispose();

@@ -15,7 +15,6 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentStack<SmtpClient> _idle = new();
     private readonly Timer _idleTimer;
-    private readonly CancellationTokenSource _disposing = new();
     private int _disposed;
 
     /// <summary>Creates the pool; no connection is opened until the first send.</summary>
@@ -70,9 +69,10 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
                     await ReturnAsync(client).ConfigureAwait(false);
                     return result;
                 }
-                catch (SmtpConnectionException) when (reused && attempt == 0 && client.StaleCandidate)
+                catch (SmtpConnectionException) when (reused && client.StaleCandidate && attempt < _options.MaxConnections + 1)
                 {
-                    // A reused connection the server closed while idle: retry once on a fresh one.
+                    // A reused connection the server closed while idle (nothing was answered): try the next one,
+                    // and in the end a fresh connection, whose failure is final.
                     await client.DisposeAsync().ConfigureAwait(false);
                 }
                 catch (Exception)
@@ -186,6 +186,5 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
         var closing = new List<Task>();
         while (_idle.TryPop(out var c)) closing.Add(CloseAsync(c).AsTask());
         await Task.WhenAll(closing).ConfigureAwait(false);
-        _disposing.Dispose();
     }
 }
