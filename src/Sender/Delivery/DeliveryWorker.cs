@@ -158,9 +158,10 @@ public sealed class DeliveryWorker(
                     for update of d skip locked)
                 update deliveries d set state = 'sending', claimed_at = now(), claimed_by = @instance,
                                         attempts = d.attempts + 1, last_attempt_at = now()
-                from claimed c, subscribers s
-                where d.id = c.id and s.id = d.subscriber_id
-                returning d.id, d.edition_id as EditionId, d.subscriber_id as SubscriberId, s.email, s.status, d.attempts
+                from claimed c, subscribers s, editions e
+                where d.id = c.id and s.id = d.subscriber_id and e.id = d.edition_id
+                returning d.id, d.edition_id as EditionId, d.subscriber_id as SubscriberId, s.email, s.status, d.attempts,
+                          coalesce(d.window_start, e.started_at, e.created_at) as WindowStart
                 """, new { limit = options.Value.BatchSize, instance }, cancellationToken: ct))).ToList();
         }
         if (rows.Count == 0) return 0;
@@ -187,7 +188,7 @@ public sealed class DeliveryWorker(
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
                 var outcome = Outcome.FromException(e);
-                if (outcome.Kind == OutcomeKind.Deferred && time.GetUtcNow() - edition.StartedAt > options.Value.RetryWindow)
+                if (outcome.Kind == OutcomeKind.Deferred && time.GetUtcNow() - Utc(row.WindowStart) > options.Value.RetryWindow)
                     outcome = outcome with { Kind = OutcomeKind.Failed, Reply = "retry window passed: " + outcome.Reply };
                 outcomes[row.Id] = outcome;
             }
@@ -258,5 +259,5 @@ public sealed class DeliveryWorker(
 
     private sealed record OutboxRow(long Id, string Kind, long? SubscriberId, string Recipient, string Payload, DateTime CreatedAt, int Attempts);
 
-    private sealed record DeliveryRow(long Id, long EditionId, long SubscriberId, string Email, string Status, int Attempts);
+    private sealed record DeliveryRow(long Id, long EditionId, long SubscriberId, string Email, string Status, int Attempts, DateTime WindowStart);
 }

@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail;
 
+using Newsletter.Mail.Dkim;
 using Newsletter.Mail.Mime;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Editions;
@@ -35,6 +36,7 @@ public sealed class MessageComposer
     private readonly Mailbox from;
     private readonly string listId;
     private readonly string idDomain;
+    private readonly DkimSigner? signer;
     private readonly ConcurrentDictionary<long, Task<EditionContent>> editions = new();
 
     public MessageComposer(NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, UnsubscribeTokens unsubscribeTokens,
@@ -52,7 +54,7 @@ public sealed class MessageComposer
         listId = newsletter.Value.ListId ?? $"weekly.{address.Domain}";
         EnvelopeFrom = address.ToString();
         var d = dkim.Value;
-        _ = d;
+        if (d.Enabled) signer = DkimSigner.FromPemFile(d.Domain!, d.Selector!, d.PrivateKeyFile!);
     }
 
     /// <summary>The envelope sender (MAIL FROM).</summary>
@@ -92,7 +94,31 @@ public sealed class MessageComposer
             [MessageIdSlot] = $"edition-{edition.Id}.subscriber-{subscriberId}",
         };
         var bytes = edition.Template.Render(new Mailbox(null, EmailAddress.Parse(email)), values);
-        return bytes;
+        return signer is null ? bytes : signer.Sign(bytes);
+    }
+
+    /// <summary>
+    /// A test copy of a rendered (not yet sent) edition for one address, for the admin console: the same headers and
+    /// merge as a real delivery, the subject marked "[TEST]", an <c>X-Newsletter-Test</c> header, and the signup page
+    /// in place of an unsubscribe link (the address need not be a subscriber). Nothing is recorded.
+    /// </summary>
+    public byte[] ComposeTest(RenderedEmail rendered, string slotPrefix, string slotSuffix, string recipient)
+    {
+        var message = NewMessage("[TEST] " + rendered.Subject);
+        message.MessageId = slotPrefix + MessageIdSlot + slotSuffix + "@" + idDomain;
+        message.HtmlBody = rendered.Html;
+        message.TextBody = rendered.Text;
+        message.Headers.Add("List-Unsubscribe", "<" + slotPrefix + EditionService.UnsubscribeSlot + slotSuffix + ">");
+        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        message.Headers.Add("X-Newsletter-Test", "yes");
+        var values = new Dictionary<string, string>(3)
+        {
+            [EditionService.UnsubscribeSlot] = site.SignupUrl(),
+            [EditionService.EmailSlot] = recipient,
+            [MessageIdSlot] = $"test-{Guid.NewGuid():N}",
+        };
+        var bytes = MessageTemplate.Compile(message, slotPrefix, slotSuffix).Render(new Mailbox(null, EmailAddress.Parse(recipient)), values);
+        return signer is null ? bytes : signer.Sign(bytes);
     }
 
     /// <summary>A transactional mail from the outbox, rendered now from its payload.</summary>
@@ -133,7 +159,7 @@ public sealed class MessageComposer
         }
         message.Headers.Add("Auto-Submitted", "auto-generated");
         var bytes = message.ToArray();
-        return bytes;
+        return signer is null ? bytes : signer.Sign(bytes);
     }
 
     private EmailMessage NewMessage(string subject)

@@ -24,8 +24,39 @@ public static class EditionEndpoints
             await editions.GetAsync(id, ct) is { } edition
                 ? TypedResults.Ok(edition)
                 : TypedResults.Problem(title: "Edition not found", detail: $"There is no edition {id}.", statusCode: StatusCodes.Status404NotFound));
+        api.MapPost("/editions/{id:long}/pause", async Task<IResult> (long id, EditionService editions, CancellationToken ct) =>
+            await Operation(await editions.PauseAsync(id, "paused by API", ct), id, "is not sending", editions, ct));
+        api.MapPost("/editions/{id:long}/resume", async Task<IResult> (long id, EditionService editions, DeliverySignal signal, CancellationToken ct) =>
+        {
+            var done = await editions.ResumeAsync(id, ct);
+            signal.Poke();
+            return await Operation(done, id, "is not paused", editions, ct);
+        });
+        api.MapPost("/editions/{id:long}/cancel", async Task<IResult> (long id, EditionService editions, CancellationToken ct) =>
+            await Operation(await editions.CancelAsync(id, "cancelled by API", ct), id, "is already finished", editions, ct));
+        api.MapPost("/editions/{id:long}/retry-failed", async Task<IResult> (long id, EditionService editions, DeliverySignal signal, CancellationToken ct) =>
+        {
+            var requeued = await editions.RetryFailedAsync(id, ct);
+            signal.Poke();
+            return await editions.GetAsync(id, ct) is { } edition
+                ? TypedResults.Ok(new { requeued, edition })
+                : NotFound(id);
+        });
         api.MapGet("/editions", async (EditionService editions, int? limit, CancellationToken ct) =>
             TypedResults.Ok(await editions.ListAsync(Math.Clamp(limit ?? 50, 1, 500), ct)));
         return api;
     }
+
+    private static async Task<IResult> Operation(bool done, long id, string refusal, EditionService editions, CancellationToken ct)
+    {
+        var edition = await editions.GetAsync(id, ct);
+        if (edition is null) return NotFound(id);
+        return done
+            ? TypedResults.Ok(edition)
+            : TypedResults.Problem(title: "Not possible in this state", detail: $"Edition {id} {refusal} (state {edition.State}).",
+                statusCode: StatusCodes.Status409Conflict);
+    }
+
+    private static IResult NotFound(long id)
+        => TypedResults.Problem(title: "Edition not found", detail: $"There is no edition {id}.", statusCode: StatusCodes.Status404NotFound);
 }

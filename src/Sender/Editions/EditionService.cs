@@ -115,6 +115,65 @@ public sealed class EditionService(
         return (await GetAsync(id, cancellationToken))!;
     }
 
+    /// <summary>Pauses a sending edition (no new deliveries are claimed; those in flight finish). False when not sending.</summary>
+    public Task<bool> PauseAsync(long id, string reason, CancellationToken cancellationToken)
+        => ChangeStateAsync(
+            "update editions set state = 'paused', reason = @reason where id = @id and state = 'sending'",
+            new { id, reason }, cancellationToken);
+
+    /// <summary>Resumes a paused edition. False when not paused.</summary>
+    public Task<bool> ResumeAsync(long id, CancellationToken cancellationToken)
+        => ChangeStateAsync(
+            "update editions set state = 'sending', reason = null where id = @id and state = 'paused'",
+            new { id }, cancellationToken);
+
+    /// <summary>
+    /// Cancels an edition: deliveries not yet handed to the relay are skipped; those in flight finish and are recorded.
+    /// False when the edition is already finished.
+    /// </summary>
+    public Task<bool> CancelAsync(long id, string reason, CancellationToken cancellationToken)
+        => ChangeStateAsync(
+            """
+            update editions set state = 'cancelled', reason = @reason, finished_at = now()
+            where id = @id and state in ('draft', 'scheduled', 'sending', 'paused');
+            update deliveries set state = 'skipped', last_reply = 'edition cancelled'
+            where edition_id = @id and state in ('pending', 'deferred')
+              and exists (select 1 from editions where id = @id and state = 'cancelled');
+            """, new { id, reason }, cancellationToken);
+
+    /// <summary>
+    /// Puts the failed deliveries of an edition back in the queue with a fresh retry window, and the edition back to
+    /// sending. Subscribers who bounced or left since are skipped when claimed. Returns how many were requeued.
+    /// </summary>
+    public async Task<int> RetryFailedAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var requeued = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update deliveries set state = 'pending', next_attempt_at = now(), window_start = now(), last_reply = 'retry requested: ' || coalesce(last_reply, '')
+            where edition_id = @id and state = 'failed'
+              and exists (select 1 from editions where id = @id and state in ('sending', 'paused', 'sent'))
+            """, new { id }, tx, cancellationToken: cancellationToken));
+        if (requeued > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "update editions set state = 'sending', finished_at = null where id = @id and state = 'sent'",
+                new { id }, tx, cancellationToken: cancellationToken));
+        }
+        await tx.CommitAsync(cancellationToken);
+        return requeued;
+    }
+
+    private async Task<bool> ChangeStateAsync(string sql, object args, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
+        return changed > 0;
+    }
+
     public async Task<EditionSummary?> GetAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
