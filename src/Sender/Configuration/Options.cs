@@ -56,6 +56,30 @@ public sealed class SmtpOptions
     public string? PickupDirectory { get; set; }
     [Range(1, 256)] public int MaxConnections { get; set; } = 16;
     [Range(1, 100_000)] public int MaxMessagesPerConnection { get; set; } = 1000;
+
+    /// <summary>Ceiling on messages per second to Smtp__Host (0: none); throttling replies lower it for a while.</summary>
+    [Range(0, 1_000_000)] public double MaxMessagesPerSecond { get; set; }
+
+    /// <summary>Several relays with weights (Smtp__Servers__N__Host, __Port, __Weight, ...); when set, Smtp__Host is not used.</summary>
+    public List<SmtpServerOptions> Servers { get; set; } = [];
+}
+
+/// <summary>One SMTP relay among several.</summary>
+public sealed class SmtpServerOptions
+{
+    [Required] public string Host { get; set; } = "";
+    [Range(1, 65535)] public int Port { get; set; } = 25;
+
+    /// <summary>Share of messages relative to the other servers' weights; a fallback gets a small weight.</summary>
+    [Range(1, 1000)] public int Weight { get; set; } = 1;
+
+    [Range(1, 256)] public int MaxConnections { get; set; } = 8;
+    [Range(0, 1_000_000)] public double MaxMessagesPerSecond { get; set; }
+
+    /// <summary>Overrides Smtp__Security / Smtp__Username / Smtp__Password for this server.</summary>
+    public SmtpSecurityMode? Security { get; set; }
+    public string? Username { get; set; }
+    public string? Password { get; set; }
 }
 
 /// <summary>What the newsletter says about itself.</summary>

@@ -1,0 +1,44 @@
+using Newsletter.TestSupport;
+
+namespace Newsletter.EndToEnd.Tests;
+
+/// <summary>The weekly schedule on Quartz.NET, clustered on PostgreSQL, with two real service processes.</summary>
+public sealed class ScheduleTests
+{
+    [Fact]
+    public async Task A_clustered_schedule_fires_once_per_slot_across_two_instances()
+    {
+        using var sink = SmtpSink.Start();
+        await using var scenario = await EngineScenario.CreateAsync(20);
+        // Every 3 seconds instead of every Monday, so the test sees several slots.
+        Dictionary<string, string?> Settings(string name)
+        {
+            var s = scenario.Settings(sink.Port, name);
+            s["Schedule__Enabled"] = "true";
+            s["Schedule__Cron"] = "0/3 * * * * ?";
+            return s;
+        }
+        var a = await scenario.StartAsync(Settings("scheduler-a"));
+        var b = await scenario.StartAsync(Settings("scheduler-b"));
+        await EngineScenario.PostComparisonAsync(a);
+
+        await Task.Delay(TimeSpan.FromSeconds(14));
+
+        var slots = await scenario.ScalarAsync<long>("select count(*) from editions where slot is not null");
+        var distinct = await scenario.ScalarAsync<long>("select count(distinct slot) from editions where slot is not null");
+        Assert.True(slots >= 3, $"only {slots} scheduled editions:\n{a.Output}\n{b.Output}");
+        Assert.Equal(slots, distinct);
+        // The first slot took the comparison; the later ones had nothing new and were skipped with the reason.
+        Assert.Equal(1L, await scenario.ScalarAsync<long>("select count(*) from editions where slot is not null and state in ('sending', 'sent')"));
+        Assert.Equal(slots - 1, await scenario.ScalarAsync<long>(
+            "select count(*) from editions where slot is not null and state = 'skipped' and reason like 'no new comparisons%'"));
+        // Both instances are in the cluster.
+        Assert.Equal(2L, await scenario.ScalarAsync<long>("select count(*) from qrtz_scheduler_state"));
+        // Every subscriber got the one real edition once.
+        Assert.True(await scenario.WaitForEditionAsync(
+            await scenario.ScalarAsync<long>("select id from editions where slot is not null and state in ('sending', 'sent')"), "sent", TimeSpan.FromSeconds(30)));
+        var received = EngineScenario.CountByRecipient([sink.DumpDirectory]);
+        Assert.Equal(20, received.Count);
+        Assert.All(received.Values, c => Assert.Equal(1, c));
+    }
+}
