@@ -36,6 +36,11 @@ public static class PlainText
                 t.Paragraph(c.Summary);
             }
 
+            if (c.BottomLine is not null)
+            {
+                t.Blank().Paragraph("Verdict: " + c.BottomLine);
+            }
+
             t.Blank();
             foreach (var tool in c.Tools)
             {
