@@ -221,6 +221,7 @@ public sealed class EditionEmailTests(TemplateFixture f)
         var email = await f.Emails.RenderEditionWebAsync(TemplateFixture.Site, 42, TemplateFixture.EditionDate, f.Samples, "https://news.example.com/editions/42");
         Assert.DoesNotContain("{{{", email.Html, StringComparison.Ordinal);
         Assert.DoesNotContain("You're receiving this", email.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("View in browser", email.Html, StringComparison.Ordinal);
         Assert.Contains("web version", email.Text, StringComparison.Ordinal);
         var doc = TemplateFixture.Parse(email.Html);
         Assert.All(doc.QuerySelectorAll("a"), a => Assert.StartsWith("https://", a.GetAttribute("href"), StringComparison.Ordinal));
