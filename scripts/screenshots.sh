@@ -18,7 +18,7 @@ shot() { # shot <html> <png> <width> <light|dark>
   if [[ "$scheme" == dark ]]; then dark=(--force-dark-mode --blink-settings=preferredColorScheme=0); fi
   timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
     --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$profile" "${dark[@]}" \
-    --screenshot="$work/raw.png" --window-size="$width,9000" "file://$html" >/dev/null 2>&1
+    --screenshot="$work/raw.png" --window-size="$width,12000" "file://$html" >/dev/null 2>&1
   # Crop the empty page background below the content (keeps 24px); the width stays as rendered.
   echo "$(basename "$png") $(convert "$work/raw.png" ppm:- | python3 "$root/scripts/crop-screenshot.py" "$png")"
 }

@@ -59,7 +59,7 @@ public static class PlainText
             {
                 t.Line("Reviewer scorecard");
                 var personaWidth = Math.Max(10, c.Scorecard.Max(r => r.Persona.Length) + 2);
-                var colWidth = Math.Max(12, c.Tools.Max(x => Math.Min(x.Name.Length, 28)) + 2);
+                var colWidth = Math.Max(12, c.Tools.Select(x => Math.Min(x.Name.Length, 28)).DefaultIfEmpty(0).Max() + 2);
                 t.Line("  " + "".PadRight(personaWidth) + string.Concat(c.Tools.Select(x => Clip(x.Name, colWidth - 2).PadRight(colWidth))));
                 foreach (var row in c.Scorecard)
                 {
