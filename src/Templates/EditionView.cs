@@ -19,6 +19,18 @@ public sealed record EditionView(
     /// <summary>Maximum length of the highlight quote, ellipsis included.</summary>
     public const int QuoteMaxLength = 280;
 
+    /// <summary>
+    /// Comparisons shown in full; the rest appear only in "At a glance" (title link + verdicts). Keeps the HTML well under
+    /// Gmail's ~102 KB clipping limit, which would otherwise hide the footer and its unsubscribe link.
+    /// </summary>
+    public const int MaxFullComparisons = 7;
+
+    /// <summary>The comparisons rendered in full (the first <see cref="MaxFullComparisons"/>).</summary>
+    public IReadOnlyList<ComparisonView> FullComparisons => Comparisons.Count <= MaxFullComparisons ? Comparisons : Comparisons.Take(MaxFullComparisons).ToList();
+
+    /// <summary>How many comparisons are listed only in "At a glance".</summary>
+    public int GlanceOnlyCount => Math.Max(0, Comparisons.Count - MaxFullComparisons);
+
     public static EditionView Create(EditionEmailModel model)
     {
         var comparisons = model.Comparisons.Select(c => ComparisonView.Create(c, model.Site, model.EditionId)).ToList();

@@ -254,3 +254,29 @@ public sealed class EditionEmailTests(TemplateFixture f)
         Assert.Contains(" {{{a1_b2.email}}} subscribed", email.Html, StringComparison.Ordinal);
     }
 }
+
+[Collection(TemplateCollection.Name)]
+public sealed class EditionSizeTests(TemplateFixture f)
+{
+    [Fact]
+    public async Task Edition_html_stays_under_gmail_clipping_limit_even_with_many_comparisons()
+    {
+        var many = Enumerable.Range(0, 15).Select(i => f.Samples[i % f.Samples.Count] with { Slug = $"s{i}", Title = $"Tool {i} vs Other {i}", Url = null }).ToList();
+        var six = await f.Emails.RenderEditionAsync(f.Edition());
+        var fifteen = await f.Emails.RenderEditionAsync(f.Edition(many));
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(six.Html), 1, 102_000);
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(fifteen.Html), 1, 102_000);
+
+        var doc = TemplateFixture.Parse(fifteen.Html);
+        Assert.Equal(EditionView.MaxFullComparisons, doc.QuerySelectorAll("h2").Length);
+        foreach (var c in many)
+        {
+            var url = $"https://aitoolverdicts.example/compare/{c.Slug}?utm_source=newsletter&utm_medium=email&utm_campaign=edition-42";
+            Assert.Contains(doc.QuerySelectorAll("a"), a => a.GetAttribute("href") == url && a.TextContent == c.Title);
+            Assert.Contains(url, fifteen.Text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(doc.QuerySelectorAll("a"), a => a.GetAttribute("href") == TemplateFixture.Markers.UnsubscribeUrl);
+        Assert.Contains("Tool 0 vs Other 0 + 14 more verdicts", fifteen.Subject, StringComparison.Ordinal);
+    }
+}

@@ -18,15 +18,20 @@ public static class PlainText
         if (view.Comparisons.Count > 1)
         {
             t.Line("AT A GLANCE");
-            foreach (var c in view.Comparisons)
+            for (var i = 0; i < view.Comparisons.Count; i++)
             {
+                var c = view.Comparisons[i];
                 t.Paragraph(c.Title + ": " + string.Join(" / ", c.Tools.Select(x => x.VerdictLabel ?? "no verdict")), "  ", "- ");
+                if (i >= EditionView.MaxFullComparisons)
+                {
+                    t.Line("  " + c.Url);
+                }
             }
 
             t.Blank();
         }
 
-        foreach (var c in view.Comparisons)
+        foreach (var c in view.FullComparisons)
         {
             t.Line(new string('=', TextBuilder.Width)).Blank();
             t.Paragraph(c.Eyebrow.ToUpperInvariant());
