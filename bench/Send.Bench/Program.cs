@@ -141,15 +141,22 @@ try
     var total = trigger.Elapsed;
     var messageSize = await MessageSizeAsync(db);
     var ours = sent / total.TotalSeconds;
+    service.Kill(true);
+    // Second reference: smtp-source with messages as large as ours, so the ratio compares like with like.
+    var sameSize = Stopwatch.StartNew();
+    Run("/usr/sbin/smtp-source", $"-d -s 16 -l {messageSize} -m {referenceMessages} -f bench@example.com -t sink@example.com 127.0.0.1:{sinkPort}");
+    var sameSizeRate = referenceMessages / sameSize.Elapsed.TotalSeconds;
     Console.WriteLine();
-    Console.WriteLine($"edition: {sent:N0} delivered, message size {messageSize / 1024.0:F1} KB (HTML + text, MIME-encoded)");
-    Console.WriteLine($"{"figure",-44} {"value",14}");
-    Console.WriteLine($"{"ours msgs/s (trigger to last message)",-44} {ours,14:F0}");
-    Console.WriteLine($"{"smtp-source -s 16 msgs/s",-44} {sourceRate,14:F0}");
-    Console.WriteLine($"{"ratio ours / smtp-source",-44} {ours / sourceRate,14:F2}   target {(dkim ? "≥ 0.50" : "≥ 0.60")}");
-    Console.WriteLine($"{"peak RSS of the service",-44} {peakRss / 1024.0 / 1024.0,11:F0} MB");
-    Console.WriteLine($"{"edition created (send-now answered)",-44} {created.TotalSeconds,12:F2} s");
-    Console.WriteLine($"{"trigger to first message",-44} {first?.TotalSeconds ?? double.NaN,12:F2} s");
+    Console.WriteLine($"edition: {sent:N0} delivered, message size {messageSize / 1024.0:F1} KB (MIME-encoded, before DKIM)");
+    Console.WriteLine($"{"figure",-52} {"value",10}");
+    Console.WriteLine($"{"ours msgs/s (trigger to last message)",-52} {ours,10:F0}");
+    Console.WriteLine($"{"smtp-source -s 16 -l 40000 msgs/s",-52} {sourceRate,10:F0}");
+    Console.WriteLine($"{"ratio ours / smtp-source (40 KB)",-52} {ours / sourceRate,10:F2}   target {(dkim ? "≥ 0.50" : "≥ 0.60")}");
+    Console.WriteLine($"{$"smtp-source -s 16 -l {messageSize} msgs/s (our size)",-52} {sameSizeRate,10:F0}");
+    Console.WriteLine($"{"ratio ours / smtp-source (same size)",-52} {ours / sameSizeRate,10:F2}   target {(dkim ? "≥ 0.50" : "≥ 0.60")}");
+    Console.WriteLine($"{"peak RSS of the service",-52} {peakRss / 1024.0 / 1024.0,7:F0} MB");
+    Console.WriteLine($"{"edition created (send-now answered)",-52} {created.TotalSeconds,9:F2} s");
+    Console.WriteLine($"{"trigger to first message",-52} {first?.TotalSeconds ?? double.NaN,9:F2} s");
     return 0;
 }
 finally
@@ -161,8 +168,20 @@ finally
 
 static async Task<long> MessageSizeAsync(NpgsqlDataSource db)
 {
-    await using var c = db.CreateCommand("select octet_length(html) + octet_length(text_body) from editions order by id desc limit 1");
-    return Convert.ToInt64(await c.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    // The MIME size of one recipient's copy: compose the stored render the way the engine does.
+    await using var c = db.CreateCommand("select subject, html, text_body from editions order by id desc limit 1");
+    await using var r = await c.ExecuteReaderAsync();
+    await r.ReadAsync();
+    var message = new Newsletter.Mail.Mime.EmailMessage
+    {
+        From = new Newsletter.Mail.Mailbox("Weekly AI Tool Verdicts", Newsletter.Mail.EmailAddress.Parse("verdicts@news.example.com")),
+        Subject = r.GetString(0),
+        HtmlBody = r.GetString(1),
+        TextBody = r.GetString(2),
+        MessageId = "edition-1.subscriber-1@news.example.com",
+    };
+    message.To.Add(new Newsletter.Mail.Mailbox(null, Newsletter.Mail.EmailAddress.Parse("reader1@example.com")));
+    return message.ToArray().Length;
 }
 
 static long PeakRss(int pid)

@@ -214,8 +214,8 @@ public sealed class DeliveryWorker(
             var edition = editions[row.EditionId];
             try
             {
-                var message = composer.ComposeEdition(edition, row.SubscriberId, row.Email);
-                var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Email]), message, token);
+                using var message = composer.ComposeEdition(edition, row.SubscriberId, row.Email);
+                var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Email]), message.WrittenMemory, token);
                 outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
