@@ -42,3 +42,51 @@ public sealed class ScheduleTests
         Assert.All(received.Values, c => Assert.Equal(1, c));
     }
 }
+
+/// <summary>Every instance down at the scheduled time: the missed send happens at start-up, unless it is too late.</summary>
+public sealed class MisfireTests
+{
+    [Theory]
+    [InlineData(2, "sending")]
+    [InlineData(10, "skipped")]
+    public async Task A_send_missed_while_every_instance_was_down_happens_at_start_up_unless_too_late(int hoursLate, string expected)
+    {
+        using var sink = SmtpSink.Start();
+        await using var scenario = await EngineScenario.CreateAsync(5);
+        var settings = scenario.Settings(sink.Port, "misfire");
+        settings["Schedule__Enabled"] = "true";
+        settings["Schedule__MaxLateness"] = "06:00:00";
+        var service = await scenario.StartAsync(settings);
+        await EngineScenario.PostComparisonAsync(service);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && await scenario.ScalarAsync<long>("select count(*) from qrtz_triggers") == 0) await Task.Delay(100);
+        service.Kill();
+
+        // While nothing runs, the weekly slot passes: make the stored trigger's next firing lie in the past.
+        var missed = DateTimeOffset.UtcNow.AddHours(-hoursLate);
+        await using (var command = scenario.Db.CreateCommand("update qrtz_triggers set next_fire_time = $1"))
+        {
+            command.Parameters.AddWithValue(missed.UtcTicks);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var restarted = await scenario.StartAsync(settings);
+        deadline = DateTime.UtcNow.AddSeconds(40);
+        while (DateTime.UtcNow < deadline && await scenario.ScalarAsync<long>("select count(*) from editions") == 0) await Task.Delay(200);
+
+        Assert.Equal(1L, await scenario.ScalarAsync<long>("select count(*) from editions"));
+        var slot = await scenario.ScalarAsync<DateTime>("select slot from editions");
+        Assert.InRange((new DateTimeOffset(slot) - missed).Duration().TotalSeconds, 0, 1);
+        var state = await scenario.ScalarAsync<string>("select state from editions");
+        if (expected == "skipped")
+        {
+            Assert.Equal("skipped", state);
+            Assert.StartsWith("late:", await scenario.ScalarAsync<string>("select reason from editions"), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains(state, new[] { "sending", "sent" });
+        }
+        Assert.False(restarted.HasExited);
+    }
+}
