@@ -55,7 +55,13 @@ public static class SubscriberApi
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = MaxImportBytes;
         try
         {
-            var result = await importer.ImportAsync(http.Request.Body, ct);
+            // Spool the upload to a temporary file first: the import's transaction then never waits on a slow client,
+            // and the CSV reader may read synchronously (Kestrel forbids that on the request body).
+            await using var spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None,
+                1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            await http.Request.Body.CopyToAsync(spool, ct);
+            spool.Position = 0;
+            var result = await importer.ImportAsync(spool, ct);
             if (result.CreatedPending > 0) signal.Poke();
             return TypedResults.Ok(result);
         }
