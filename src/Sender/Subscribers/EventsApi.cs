@@ -218,7 +218,7 @@ public static class EventsApi
                 var at = Timestamp(bounce, path + ".bounce");
                 foreach (var (recipient, rpath) in Recipients(bounce, "bouncedRecipients", path + ".bounce"))
                 {
-                    var email = Address(RequiredString(recipient, "emailAddress", rpath), rpath + ".emailAddress");
+                    var email = ProviderAddress(RequiredString(recipient, "emailAddress", rpath));
                     var diagnostic = OptionalString(recipient, "diagnosticCode", rpath);
                     list.Add(new ProviderEvent("bounce", email, hard ? "hard" : "soft", $"SES {bounceType}/{subType} {diagnostic}".Trim(), at, "SES"));
                 }
@@ -231,7 +231,7 @@ public static class EventsApi
                 var at = Timestamp(complaint, path + ".complaint");
                 foreach (var (recipient, rpath) in Recipients(complaint, "complainedRecipients", path + ".complaint"))
                 {
-                    var email = Address(RequiredString(recipient, "emailAddress", rpath), rpath + ".emailAddress");
+                    var email = ProviderAddress(RequiredString(recipient, "emailAddress", rpath));
                     list.Add(new ProviderEvent("complaint", email, null, $"SES complaint {feedback}".Trim(), at, "SES"));
                 }
                 break;
@@ -269,6 +269,17 @@ public static class EventsApi
         var open = text.LastIndexOf('<');
         if (open >= 0 && text.EndsWith('>')) text = text[(open + 1)..^1];
         return SubscriberService.Normalize(text, out var error) ?? throw new EventFieldException(field, error ?? "not an email address");
+    }
+
+    /// <summary>
+    /// An address as SES reports it. One we could not parse cannot be a subscriber of ours: it is kept as it is and
+    /// counted as unknown, rather than refusing the notification (SNS would retry it for days).
+    /// </summary>
+    private static string ProviderAddress(string text)
+    {
+        var open = text.LastIndexOf('<');
+        if (open >= 0 && text.EndsWith('>')) text = text[(open + 1)..^1];
+        return SubscriberService.Normalize(text, out _) ?? text;
     }
 
     private static JsonElement RequiredObject(JsonElement parent, string name, string path)

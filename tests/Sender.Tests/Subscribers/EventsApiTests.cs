@@ -103,6 +103,25 @@ public sealed class EventsApiTests
     }
 
     [Fact]
+    public async Task An_ses_recipient_address_that_does_not_parse_counts_as_unknown_instead_of_failing_the_notification()
+    {
+        using var service = await ServiceFactory.CreateAsync();
+        await InsertAsync(service, "real@example.com");
+        using var api = service.CreateApiClient();
+
+        using var response = await api.PostAsync("/api/events", Sns(
+            """
+            {"notificationType":"Bounce","bounce":{"bounceType":"Permanent",
+             "bouncedRecipients":[{"emailAddress":"not an address"},{"emailAddress":"Real Reader <REAL@example.com>"}]}}
+            """));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((1, 1), (body.GetProperty("unknown").GetInt32(), body.GetProperty("applied").GetInt32()));
+        Assert.Equal("bounced", await StatusAsync(service, "real@example.com"));
+    }
+
+    [Fact]
     public async Task Unknown_addresses_are_accepted_and_counted_but_change_nothing()
     {
         using var service = await ServiceFactory.CreateAsync();
