@@ -57,6 +57,12 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscriberSettings se
             error = "That address is too long (254 characters at most).";
             return null;
         }
+        if (text.Contains('\uFFFD'))
+        {
+            // What a decoder makes of bytes that are not UTF-8: refuse rather than store a mangled address.
+            error = "That address contains bytes that are not valid UTF-8.";
+            return null;
+        }
         if (!EmailAddress.TryParse(text, out var address, out var reason))
         {
             error = $"That doesn't look like an email address: {reason}";

@@ -54,6 +54,8 @@ public static class CommandLine
                     await Migrator.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>());
                     return await ComparisonImportCommand.RunAsync(app.Services, paths, Console.Out, CancellationToken.None);
                 }
+                case "import-subscribers" or "export-subscribers":
+                    return await Subscribers.SubscriberCommands.RunAsync(command, rest);
                 default:
                     return Usage($"unknown command '{command}'");
             }

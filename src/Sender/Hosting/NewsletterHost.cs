@@ -6,6 +6,7 @@ using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Scheduling;
 using Newsletter.Sender.Security;
+using Newsletter.Sender.Subscribers;
 using Newsletter.Sender.Web;
 using Newsletter.Templates;
 using Npgsql;
@@ -29,6 +30,7 @@ public static class NewsletterHost
         builder.Services.AddSingleton<SiteInfoProvider>();
         builder.Services.AddSingleton<ScheduleDescription>();
         builder.AddSubscribers();
+        builder.AddSubscriberApi();
         builder.AddComparisons();
         builder.AddEditions();
         builder.AddDelivery();
@@ -51,6 +53,7 @@ public static class NewsletterHost
         var api = app.MapApiGroup();
         api.MapComparisonApi();
         api.MapEditionApi();
+        api.MapSubscriberApi();
         return app;
     }
 }

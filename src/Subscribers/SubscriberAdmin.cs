@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Npgsql;
+
+namespace Newsletter.Subscribers;
+
+public sealed record SubscriberSummary(long Id, string Email, string? Name, string Status, DateTime CreatedAt, DateTime? ConfirmedAt);
+
+public sealed record SubscriberPage(IReadOnlyList<SubscriberSummary> Items, long Total, int Page, int PageSize);
+
+public sealed record ConsentRecord(long Id, DateTime SignedUpAt, string? Ip, string? UserAgent, string? Source, string ConsentVersion,
+    DateTime? ConfirmedAt, string? ConfirmedIp);
+
+public sealed record StatusChange(DateTime At, string? FromStatus, string ToStatus, string Cause, string? Detail);
+
+public sealed record DeliveryRecord(long EditionId, string? Subject, string State, int Attempts, DateTime? SentAt, string? LastReply);
+
+/// <summary>Everything we hold about one subscriber (GDPR art. 15 access request).</summary>
+public sealed record SubscriberDetail(long Id, string Email, string? Name, string Status, DateTime CreatedAt, DateTime StatusChangedAt,
+    DateTime? ConfirmedAt, int SoftBounces, IReadOnlyList<ConsentRecord> Consents, IReadOnlyList<StatusChange> History,
+    IReadOnlyList<DeliveryRecord> Deliveries);
+
+/// <summary>Which subscribers an export holds: one status, or every status but <c>erased</c> when null.</summary>
+public sealed record SubscriberExportFilter(string? Status = null);
+
+public enum EraseOutcome
+{
+    Erased,
+    AlreadyErased,
+    NotFound,
+}
+
+/// <summary>
+/// The admin side of the subscriber list, for the admin console and <c>/api/subscribers</c>:
+/// <list type="bullet">
+/// <item><see cref="SearchAsync"/>: a page of subscribers whose address or name contains the query, optionally one status.</item>
+/// <item><see cref="GetDetailAsync"/>: one subscriber with consents, status history and deliveries (null when unknown).</item>
+/// <item><see cref="EraseAsync"/>: GDPR erasure (see the method).</item>
+/// <item><see cref="ExportCsvAsync"/>: the list as CSV, streamed (cells defused against CSV injection).</item>
+/// </list>
+/// </summary>
+public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
+{
+    public const int PageSize = 50;
+    public const string ExportHeader = "email,name,status,created_at,confirmed_at,consented_at,consent_source";
+
+    public static readonly IReadOnlyList<string> Statuses =
+        [SubscriberStatus.Pending, SubscriberStatus.Confirmed, SubscriberStatus.Unsubscribed, SubscriberStatus.Bounced, SubscriberStatus.Complained, SubscriberStatus.Erased];
+
+    /// <summary>A page (1-based) of subscribers matching <paramref name="query"/> (address or name, substring) and status.</summary>
+    public async Task<SubscriberPage> SearchAsync(string? query, string? status, int page, CancellationToken cancellationToken = default)
+    {
+        if (status is not null && !Statuses.Contains(status)) throw new ArgumentException($"unknown status '{status}'", nameof(status));
+        page = Math.Max(1, page);
+        var pattern = string.IsNullOrWhiteSpace(query) ? null
+            : "%" + query.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        const string where = """
+            where (@status::text is null or status = @status)
+              and (@pattern::text is null or email_key like @pattern or lower(coalesce(name, '')) like @pattern)
+            """;
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "select count(*) from subscribers " + where, new { status, pattern }, cancellationToken: cancellationToken));
+        var items = await connection.QueryAsync<SubscriberSummary>(new CommandDefinition(
+            "select id, email, name, status, created_at as CreatedAt, confirmed_at as ConfirmedAt from subscribers " + where +
+            " order by id desc limit @limit offset @offset",
+            new { status, pattern, limit = PageSize, offset = (long)(page - 1) * PageSize }, cancellationToken: cancellationToken));
+        return new SubscriberPage(items.ToList(), total, page, PageSize);
+    }
+
+    public async Task<long?> FindIdAsync(string email, CancellationToken cancellationToken = default)
+    {
+        var normalized = SubscriberService.Normalize(email, out _);
+        if (normalized is null) return null;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "select id from subscribers where email_key = @key", new { key = SubscriberService.EmailKey(normalized) }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<SubscriberDetail?> GetDetailAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var s = await connection.QuerySingleOrDefaultAsync<(long Id, string Email, string? Name, string Status, DateTime CreatedAt, DateTime StatusChangedAt, DateTime? ConfirmedAt, int SoftBounces)?>(
+            new CommandDefinition(
+                "select id, email, name, status, created_at, status_changed_at, confirmed_at, soft_bounces from subscribers where id = @id",
+                new { id }, cancellationToken: cancellationToken));
+        if (s is null) return null;
+        var consents = await connection.QueryAsync<ConsentRecord>(new CommandDefinition(
+            """
+            select id, signed_up_at as SignedUpAt, host(ip) as Ip, user_agent as UserAgent, source, consent_version as ConsentVersion,
+                   confirmed_at as ConfirmedAt, host(confirmed_ip) as ConfirmedIp
+            from consents where subscriber_id = @id order by id
+            """, new { id }, cancellationToken: cancellationToken));
+        var history = await connection.QueryAsync<StatusChange>(new CommandDefinition(
+            "select at, from_status as FromStatus, to_status as ToStatus, cause, detail from subscriber_events where subscriber_id = @id order by id",
+            new { id }, cancellationToken: cancellationToken));
+        var deliveries = await connection.QueryAsync<DeliveryRecord>(new CommandDefinition(
+            """
+            select d.edition_id as EditionId, e.subject, d.state, d.attempts, d.sent_at as SentAt, d.last_reply as LastReply
+            from deliveries d join editions e on e.id = d.edition_id where d.subscriber_id = @id order by d.edition_id
+            """, new { id }, cancellationToken: cancellationToken));
+        var v = s.Value;
+        return new SubscriberDetail(v.Id, v.Email, v.Name, v.Status, v.CreatedAt, v.StatusChangedAt, v.ConfirmedAt, v.SoftBounces,
+            consents.ToList(), history.ToList(), deliveries.ToList());
+    }
+
+    /// <summary>
+    /// GDPR erasure. In one transaction: the SHA-256 of the normalised address goes to <c>suppressions</c> (so an import
+    /// cannot silently re-add it); the row keeps its id (delivery statistics stay whole) but its address becomes
+    /// <c>erased-ID@erased.invalid</c> — which also frees the address's <c>email_key</c>, so the person may sign up again
+    /// with a fresh double opt-in — and its name is removed; consents lose IP addresses and user agents; outbox rows and
+    /// confirmation tokens are deleted; SMTP replies and event details (they often quote the address) are cleared;
+    /// pending deliveries are skipped. Status <c>erased</c>, recorded in the history.
+    /// </summary>
+    public async Task<EraseOutcome> EraseAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<(string Status, string Email)?>(new CommandDefinition(
+            "select status, email from subscribers where id = @id for update", new { id }, tx, cancellationToken: cancellationToken));
+        if (row is null) return EraseOutcome.NotFound;
+        if (row.Value.Status == SubscriberStatus.Erased) return EraseOutcome.AlreadyErased;
+        var placeholder = $"erased-{id.ToString(CultureInfo.InvariantCulture)}@erased.invalid";
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into suppressions (email_hash, reason, created_at) values (@hash, 'erased', @now)
+            on conflict (email_hash) do update set reason = 'erased', created_at = excluded.created_at;
+            update subscribers set email = @placeholder, email_key = @placeholder, name = null, confirmed_at = null, soft_bounces = 0 where id = @id;
+            update subscriber_events set detail = null where subscriber_id = @id;
+            update consents set ip = null, user_agent = null, confirmed_ip = null where subscriber_id = @id;
+            delete from outbox where subscriber_id = @id;
+            delete from confirmation_tokens where subscriber_id = @id;
+            update deliveries set last_reply = null,
+                   state = case when state in ('pending', 'deferred') then 'skipped' else state end
+            where subscriber_id = @id;
+            """, new { hash = SubscriberService.EmailHash(row.Value.Email), now, placeholder, id }, tx, cancellationToken: cancellationToken));
+        await SubscriberService.ChangeStatusAsync(connection, tx, id, row.Value.Status, SubscriberStatus.Erased, "erasure request", null, now, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return EraseOutcome.Erased;
+    }
+
+    /// <summary>
+    /// Writes the list as CSV (header <see cref="ExportHeader"/>; times ISO 8601 UTC; consent columns only for a confirmed
+    /// consent, so a re-import brings unconfirmed rows back as pending) to <paramref name="output"/>, row by row.
+    /// </summary>
+    public async Task<long> ExportCsvAsync(SubscriberExportFilter filter, Stream output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (filter.Status is not null && !Statuses.Contains(filter.Status)) throw new ArgumentException($"unknown status '{filter.Status}'", nameof(filter));
+        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        await writer.WriteAsync(ExportHeader + "\r\n");
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            select s.email, s.name, s.status, s.created_at, s.confirmed_at, c.confirmed_at, c.source
+            from subscribers s
+            left join lateral (select confirmed_at, source from consents c
+                               where c.subscriber_id = s.id and c.confirmed_at is not null order by c.id desc limit 1) c on true
+            where (@status::text is null and s.status <> 'erased') or s.status = @status
+            order by s.id
+            """, connection);
+        command.Parameters.AddWithValue("status", (object?)filter.Status ?? DBNull.Value);
+        command.Parameters[0].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        long rows = 0;
+        var line = new StringBuilder(256);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            line.Clear();
+            line.Append(CsvWriter.Cell(reader.GetString(0))).Append(',')
+                .Append(CsvWriter.Cell(reader.IsDBNull(1) ? null : reader.GetString(1))).Append(',')
+                .Append(reader.GetString(2)).Append(',')
+                .Append(Time(reader.GetDateTime(3))).Append(',')
+                .Append(reader.IsDBNull(4) ? "" : Time(reader.GetDateTime(4))).Append(',')
+                .Append(reader.IsDBNull(5) ? "" : Time(reader.GetDateTime(5))).Append(',')
+                .Append(CsvWriter.Cell(reader.IsDBNull(6) ? null : reader.GetString(6))).Append("\r\n");
+            await writer.WriteAsync(line, cancellationToken);
+            if (++rows % 10_000 == 0) await writer.FlushAsync(cancellationToken);
+        }
+        await writer.FlushAsync(cancellationToken);
+        return rows;
+    }
+
+    private static string Time(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
