@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Subscribers;
 using Newsletter.Subscribers;
 using Npgsql;
 
@@ -16,7 +17,7 @@ namespace Newsletter.Sender.Delivery;
 /// server did not accept.
 /// </summary>
 public sealed class DeliveryWorker(
-    NpgsqlDataSource db, IMailTransport transport, MessageComposer composer, DeliverySignal signal, RelayHealth relay,
+    NpgsqlDataSource db, IMailTransport transport, MessageComposer composer, DeliverySignal signal, RelayHealth relay, BounceRecorder bounces,
     IOptions<DeliveryOptions> options, IOptions<ServiceOptions> service, ILogger<DeliveryWorker> logger, TimeProvider time)
     : BackgroundService
 {
@@ -143,7 +144,7 @@ public sealed class DeliveryWorker(
             {
                 var outcome = Outcome.FromException(e);
                 if (outcome.Kind == OutcomeKind.Deferred && time.GetUtcNow() - Utc(row.CreatedAt) > options.Value.RetryWindow)
-                    outcome = outcome with { Kind = OutcomeKind.Failed, Reply = "retry window passed: " + outcome.Reply };
+                    outcome = outcome with { Kind = OutcomeKind.Failed, Reply = DeliveryBounces.RetryWindowPassed + outcome.Reply };
                 outcomes[row.Id] = outcome;
                 logger.LogWarning("outbox {Id} ({Kind}): {Outcome} {Reply}", row.Id, row.Kind, outcome.Kind, outcome.Reply);
             }
@@ -222,7 +223,7 @@ public sealed class DeliveryWorker(
             {
                 var outcome = Outcome.FromException(e);
                 if (outcome.Kind == OutcomeKind.Deferred && time.GetUtcNow() - Utc(row.WindowStart) > options.Value.RetryWindow)
-                    outcome = outcome with { Kind = OutcomeKind.Failed, Reply = "retry window passed: " + outcome.Reply };
+                    outcome = outcome with { Kind = OutcomeKind.Failed, Reply = DeliveryBounces.RetryWindowPassed + outcome.Reply };
                 outcomes[row.Id] = outcome;
             }
         }, ct);
@@ -257,20 +258,10 @@ public sealed class DeliveryWorker(
                 delays = list.Select(p => p.Value.Kind == OutcomeKind.Deferred ? RetryPolicy.Backoff(byId[p.Key].Attempts, options.Value.RetryBaseDelay) : TimeSpan.Zero).ToArray(),
             }, tx, cancellationToken: ct));
 
-        // A 5xx to RCPT is a hard bounce: the subscriber gets nothing more.
-        foreach (var (id, outcome) in list.Where(p => p.Value.HardBounce))
-        {
-            var subscriberId = byId[id].SubscriberId;
-            var changed = await connection.ExecuteAsync(new CommandDefinition(
-                "update subscribers set status = 'bounced', status_changed_at = now() where id = @subscriberId and status = 'confirmed'",
-                new { subscriberId }, tx, cancellationToken: ct));
-            if (changed > 0)
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "insert into subscriber_events (subscriber_id, from_status, to_status, cause, detail) values (@subscriberId, 'confirmed', 'bounced', 'hard bounce', @reply)",
-                    new { subscriberId, reply = Truncate(outcome.Reply) }, tx, cancellationToken: ct));
-            }
-        }
+        // A 5xx to RCPT is a hard bounce (the subscriber gets nothing more); failing for the whole retry window is a
+        // soft bounce, counted per edition; a delivered edition resets that count. Same transaction as the outcomes.
+        await bounces.RecordAsync(connection, tx,
+            list.Select(p => DeliveryBounces.From(byId[p.Key].SubscriberId, byId[p.Key].EditionId, p.Value)).ToList(), ct);
 
         // An edition is sent only when nothing is left pending, sending or deferred: re-read from the database.
         await connection.ExecuteAsync(new CommandDefinition(
