@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Newsletter.Sender.Admin;
 using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Data;
@@ -33,11 +34,13 @@ public static class NewsletterHost
         builder.AddEditions();
         builder.AddDelivery();
         builder.AddScheduling();
+        builder.AddAdmin();
         return builder;
     }
 
     public static WebApplication MapNewsletter(this WebApplication app)
     {
+        app.UseAdminSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
@@ -51,6 +54,7 @@ public static class NewsletterHost
         var api = app.MapApiGroup();
         api.MapComparisonApi();
         api.MapEditionApi();
+        app.MapAdmin();
         return app;
     }
 }
