@@ -79,6 +79,13 @@ public sealed class AdminBrowserTests
         await Expect(desktop.Locator("text=Whisperline 3 >> visible=true").First).ToBeVisibleAsync();
         await Expect(page.FrameLocator("iframe[title='Email preview, 375 px, dark']").Locator("text=Whisperline 3 >> visible=true").First).ToBeVisibleAsync();
         await Expect(page.Locator("pre.headers")).ToContainTextAsync("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+        // Chromium does not paint cross-origin frames while they are off screen: bring each into view once.
+        foreach (var frame in await page.Locator("iframe").AllAsync())
+        {
+            await frame.ScrollIntoViewIfNeededAsync();
+            await Expect(frame.ContentFrame.Locator("text=Whisperline 3 >> visible=true").First).ToBeVisibleAsync();
+        }
+        await page.WaitForTimeoutAsync(300);
         await ShotAsync(page, "preview");
 
         // 3. A test goes to two addresses through the SMTP server, marked as a test.
@@ -107,6 +114,8 @@ public sealed class AdminBrowserTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Send now" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin/editions/\\d+$"));
         await Expect(page.Locator("[data-field=percent]")).ToHaveTextAsync("100 %", new() { Timeout = 60_000 });
+        await Expect(page.Locator(".progress")).Not.ToHaveAttributeAsync("data-reload-when-done", "true", new() { Timeout = 15_000 }); // reloaded once finished
+        await Expect(page.Locator("td .badge").First).ToHaveTextAsync("sent");
         var confirmed = await ScalarAsync<long>(db, "select count(*) from subscribers where status = 'confirmed'");
         await Expect(page.Locator("[data-field=sent]")).ToHaveTextAsync(confirmed.ToString(CultureInfo.InvariantCulture));
         await ShotAsync(page, "edition");

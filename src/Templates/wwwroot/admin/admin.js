@@ -36,7 +36,11 @@
         .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
         .then(function (p) {
           update(el, p);
-          if (p.done) { el.setAttribute("data-done", "true"); clearInterval(timer); }
+          if (p.done) {
+            el.setAttribute("data-done", "true");
+            clearInterval(timer);
+            if (el.getAttribute("data-reload-when-done") === "true") window.location.reload();
+          }
         })
         .catch(function () { /* keep polling: a blip should not freeze the bar */ });
     }
