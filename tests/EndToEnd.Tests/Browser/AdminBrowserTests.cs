@@ -79,14 +79,14 @@ public sealed class AdminBrowserTests
         await Expect(desktop.Locator("text=Whisperline 3 >> visible=true").First).ToBeVisibleAsync();
         await Expect(page.FrameLocator("iframe[title='Email preview, 375 px, dark']").Locator("text=Whisperline 3 >> visible=true").First).ToBeVisibleAsync();
         await Expect(page.Locator("pre.headers")).ToContainTextAsync("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
-        // Chromium does not paint cross-origin frames while they are off screen: bring each into view once.
+        // Chromium does not paint cross-origin frames while they are off screen: make the viewport as tall as the page.
+        var height = await page.EvaluateAsync<int>("document.documentElement.scrollHeight");
+        await page.SetViewportSizeAsync(1280, height);
         foreach (var frame in await page.Locator("iframe").AllAsync())
-        {
-            await frame.ScrollIntoViewIfNeededAsync();
             await Expect(frame.ContentFrame.Locator("text=Whisperline 3 >> visible=true").First).ToBeVisibleAsync();
-        }
-        await page.WaitForTimeoutAsync(300);
+        await page.WaitForTimeoutAsync(500);
         await ShotAsync(page, "preview");
+        await page.SetViewportSizeAsync(1280, 900);
 
         // 3. A test goes to two addresses through the SMTP server, marked as a test.
         await page.GetByLabel("Addresses").FillAsync("qa@example.com, lead@example.com");

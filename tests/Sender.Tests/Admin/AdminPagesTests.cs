@@ -50,9 +50,9 @@ public sealed class AdminPagesTests
             using var response = await client.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}\n{await response.Content.ReadAsStringAsync()}");
         }
-        var preview = await client.GetStringAsync("/admin/preview");
+        var preview = WebUtility.HtmlDecode(await client.GetStringAsync("/admin/preview"));
         Assert.Contains("Codestral 2 vs Mistral 8x24B + 1 more verdict", preview, StringComparison.Ordinal);
-        Assert.Contains("src=\"/admin/preview/frame?width=600&amp;scheme=dark\"", preview, StringComparison.Ordinal);
+        Assert.Contains("src=\"/admin/preview/frame?width=600&scheme=dark\"", preview, StringComparison.Ordinal);
         Assert.Contains("sandbox=", preview, StringComparison.Ordinal);
         Assert.DoesNotContain("<script>", preview, StringComparison.Ordinal);
         Assert.DoesNotContain(" style=", preview, StringComparison.Ordinal);
@@ -102,7 +102,7 @@ public sealed class AdminPagesTests
         Assert.Contains(mails, m => m.Header("To")!.Contains("qa@example.com", StringComparison.Ordinal));
         await using var c = await service.DataSource.OpenConnectionAsync();
         Assert.Equal(0L, await c.ExecuteScalarAsync<long>("select count(*) from editions"));
-        Assert.Contains("Codestral 2 vs Mistral 8x24B + 1 more verdict", await client.GetStringAsync("/admin/preview"), StringComparison.Ordinal);
+        Assert.Contains("Codestral 2 vs Mistral 8x24B + 1 more verdict", WebUtility.HtmlDecode(await client.GetStringAsync("/admin/preview")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -124,8 +124,8 @@ public sealed class AdminPagesTests
         var rows = (await c.QueryAsync<(long Id, int Position, bool Excluded)>(
             "select comparison_id, position, excluded from edition_comparisons where edition_id = @draft order by position", new { draft })).ToList();
         Assert.Equal([(ids[1], 0, false), (ids[0], 1, true)], rows);
-        var preview = await client.GetStringAsync("/admin/preview?saved=1");
-        Assert.Contains("Whisperline 3 vs EchoScribe Pro: the panel&#x27;s verdict", preview, StringComparison.Ordinal);
+        var preview = WebUtility.HtmlDecode(await client.GetStringAsync("/admin/preview?saved=1"));
+        Assert.Contains("Whisperline 3 vs EchoScribe Pro: the panel's verdict", preview, StringComparison.Ordinal);
         Assert.Contains("not applied by", await client.GetStringAsync("/admin/preview/send"), StringComparison.Ordinal);
     }
 
