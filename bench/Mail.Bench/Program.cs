@@ -10,7 +10,7 @@ using Newsletter.Mail.Smtp;
 
 // Mail.Bench: our SmtpConnectionPool against Postfix's smtp-source, both sending 40 KB messages to smtp-sink.
 // Usage: dotnet run -c Release --project bench/Mail.Bench -- [--messages N]
-var messages = 4000;
+var messages = 2500;
 for (var i = 0; i < args.Length - 1; i++)
 {
     if (args[i] == "--messages") messages = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
@@ -35,7 +35,7 @@ try
 {
     WaitListening(port);
     var body = BuildMessage();
-    Console.WriteLine($"Mail.Bench: {messages} messages of {body.Length} octets per run, smtp-sink on 127.0.0.1:{port}, {Environment.ProcessorCount} cores");
+    Console.WriteLine($"Mail.Bench: {messages} messages of {body.Length} octets per run (best of 3 interleaved runs), smtp-sink on 127.0.0.1:{port}, {Environment.ProcessorCount} cores");
     Console.WriteLine();
 
     // Warm-up (JIT, connection setup).
@@ -45,16 +45,25 @@ try
     using var key = RSA.Create(2048);
     var signer = new DkimSigner("verdicts.example", "bench", key);
 
+    for (var k = 0; k < 20; k++) signer.Sign(body);
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     var signSw = Stopwatch.StartNew();
     for (var k = 0; k < 200; k++) signer.Sign(body);
-    Console.WriteLine($"DKIM sign (body hash + RSA-2048) on one core: {signSw.Elapsed.TotalMilliseconds / 200:F2} ms per message");
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+    Console.WriteLine($"DKIM sign (body hash + RSA-2048), one thread: {signSw.Elapsed.TotalMilliseconds / 200:F2} ms wall, {cpu.TotalMilliseconds / 200:F2} ms CPU per message");
+    if (File.Exists("/proc/loadavg")) Console.WriteLine("load average (machine is shared): " + File.ReadAllText("/proc/loadavg").Trim());
     Console.WriteLine();
 
-    var src1 = RunSource(port, messages, 1, body.Length);
-    var our1 = await RunOurs(port, body, messages, 1, null);
-    var src16 = RunSource(port, messages, 16, body.Length);
-    var our16 = await RunOurs(port, body, messages, 16, null);
-    var our16Dkim = await RunOurs(port, body, messages, 16, signer);
+    // The machine is shared: each scenario runs three times, interleaved, and the better run counts (for both sides alike).
+    double src1 = 0, our1 = 0, src16 = 0, our16 = 0, our16Dkim = 0;
+    for (var round = 0; round < 3; round++)
+    {
+        src1 = Math.Max(src1, RunSource(port, messages, 1, body.Length));
+        our1 = Math.Max(our1, await RunOurs(port, body, messages, 1, null));
+        src16 = Math.Max(src16, RunSource(port, messages, 16, body.Length));
+        our16 = Math.Max(our16, await RunOurs(port, body, messages, 16, null));
+        our16Dkim = Math.Max(our16Dkim, await RunOurs(port, body, messages, 16, signer));
+    }
 
     Console.WriteLine($"{"scenario",-44} {"msgs/s",10} {"ratio",8} {"target",8}");
     Row("smtp-source -d -s 1", src1, null, null);

@@ -1,1 +1,256 @@
-Console.WriteLine("not yet written");
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Newsletter.Sender.Data;
+using Npgsql;
+
+// Send.Bench: a real edition through the service's real pipeline (a separate service process: database claims,
+// per-recipient personal values, DKIM when asked, recorded outcomes) to Postfix's smtp-sink, against smtp-source
+// (40 KB messages, 16 reused connections) in the same run.
+// Usage: dotnet run -c Release --project bench/Send.Bench -- [--recipients N] [--dkim] [--reference-messages M]
+var recipients = 100_000;
+var dkim = false;
+var referenceMessages = 20_000;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--recipients": recipients = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--dkim": dkim = true; break;
+        case "--reference-messages": referenceMessages = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+    }
+}
+var root = FindRoot();
+var work = Path.Combine(Path.GetTempPath(), "newsletter-send-bench");
+if (Directory.Exists(work)) { Run("bash", $"\"{root}/scripts/pg.sh\" stop \"{work}/pg\""); Directory.Delete(work, true); }
+Directory.CreateDirectory(work);
+Run("chmod", $"755 \"{work}\"");
+
+Console.WriteLine($"Send.Bench: {recipients:N0} recipients, DKIM {(dkim ? "on (RSA-2048)" : "off")}, {Environment.ProcessorCount} cores");
+var admin = Run("bash", $"\"{root}/scripts/pg.sh\" start \"{work}/pg\"").Trim().Split('\n')[^1];
+var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = "bench" }.ConnectionString;
+Process? sink = null, service = null;
+try
+{
+    await using (var a = new NpgsqlConnection(admin))
+    {
+        await a.OpenAsync();
+        await new NpgsqlCommand("create database bench", a).ExecuteNonQueryAsync();
+    }
+    await using var db = NpgsqlDataSource.Create(connectionString);
+    await Migrator.MigrateAsync(db);
+    var sw = Stopwatch.StartNew();
+    await using (var c = db.CreateCommand(
+        """
+        insert into subscribers (email, email_key, status, confirmed_at)
+        select 'reader' || g || '@example.com', 'reader' || g || '@example.com', 'confirmed', now() from generate_series(1, $1) g
+        """))
+    {
+        c.Parameters.AddWithValue(recipients);
+        c.CommandTimeout = 600;
+        await c.ExecuteNonQueryAsync();
+    }
+    Console.WriteLine($"created {recipients:N0} confirmed subscribers in {sw.Elapsed.TotalSeconds:F1} s");
+
+    var sinkPort = FreePort();
+    sink = Start("/usr/sbin/smtp-sink", ["-u", "nobody", $"127.0.0.1:{sinkPort}", "1000"], null);
+    WaitListening(sinkPort);
+
+    // Reference: smtp-source, 40 KB messages over 16 reused connections.
+    var source = Stopwatch.StartNew();
+    Run("/usr/sbin/smtp-source", $"-d -s 16 -l 40000 -m {referenceMessages} -f bench@example.com -t sink@example.com 127.0.0.1:{sinkPort}");
+    var sourceRate = referenceMessages / source.Elapsed.TotalSeconds;
+    Console.WriteLine($"smtp-source -d -s 16 -l 40000: {referenceMessages:N0} messages in {source.Elapsed.TotalSeconds:F1} s");
+
+    var servicePort = FreePort();
+    const string apiKey = "bench-api-key-0123456789-abcdefghijklmnopqrstuvwxyz";
+    var env = new Dictionary<string, string>
+    {
+        ["ConnectionStrings__Newsletter"] = connectionString,
+        ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{servicePort}",
+        ["Site__BaseUrl"] = "https://news.example.com",
+        ["Site__ComparisonBaseUrl"] = "https://compare.example.com",
+        ["Newsletter__FromAddress"] = "verdicts@news.example.com",
+        ["Newsletter__PostalAddress"] = "1 Bench Street, Benchville 12345",
+        ["Api__Keys__0"] = apiKey,
+        ["Subscribers__UnsubscribeKeys__0"] = "bench-unsubscribe-key-0123456789-abcdefghijklmnop",
+        ["Smtp__Mode"] = "Smtp",
+        ["Smtp__Host"] = "127.0.0.1",
+        ["Smtp__Port"] = sinkPort.ToString(CultureInfo.InvariantCulture),
+        ["Smtp__Security"] = "None",
+        ["Smtp__MaxConnections"] = "16",
+        ["Schedule__Enabled"] = "false",
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
+    if (dkim)
+    {
+        using var key = RSA.Create(2048);
+        var pem = Path.Combine(work, "dkim.pem");
+        await File.WriteAllTextAsync(pem, key.ExportPkcs8PrivateKeyPem());
+        env["Dkim__Domain"] = "news.example.com";
+        env["Dkim__Selector"] = "bench";
+        env["Dkim__PrivateKeyFile"] = pem;
+    }
+    service = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "Newsletter.Sender.dll"), "serve"], env);
+    using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{servicePort}") };
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+    await WaitHealthy(http, service);
+
+    // The sample comparisons, published now, so the edition carries all six (about 40 KB of HTML + text).
+    foreach (var file in Directory.GetFiles(Path.Combine(root, "samples", "comparisons"), "*.json"))
+    {
+        var json = System.Text.RegularExpressions.Regex.Replace(await File.ReadAllTextAsync(file),
+            "\"publishedAt\":\\s*\"[^\"]+\"", $"\"publishedAt\": \"{DateTimeOffset.UtcNow.AddMinutes(-5):O}\"");
+        using var r = await http.PostAsync("/api/comparisons", new StringContent(json, Encoding.UTF8, "application/json"));
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"comparison import failed: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+    }
+
+    var trigger = Stopwatch.StartNew();
+    var triggeredAt = DateTimeOffset.UtcNow;
+    using (var r = await http.PostAsync("/api/editions/send-now", null))
+    {
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"send-now failed: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+    }
+    var created = trigger.Elapsed;
+    TimeSpan? first = null;
+    long sent = 0, peakRss = 0;
+    var lastReport = TimeSpan.Zero;
+    while (true)
+    {
+        await using var c = db.CreateCommand("select count(*) filter (where state = 'sent'), count(*) filter (where state in ('pending','sending','deferred')), min(sent_at) from deliveries");
+        await using var reader = await c.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        sent = reader.GetInt64(0);
+        var open = reader.GetInt64(1);
+        if (first is null && !reader.IsDBNull(2)) first = new DateTimeOffset(reader.GetDateTime(2)) - triggeredAt;
+        peakRss = Math.Max(peakRss, PeakRss(service.Id));
+        if (trigger.Elapsed - lastReport > TimeSpan.FromSeconds(10))
+        {
+            lastReport = trigger.Elapsed;
+            Console.WriteLine($"  {trigger.Elapsed.TotalSeconds,6:F0} s: {sent:N0} sent, {open:N0} open, RSS peak {peakRss / 1024 / 1024} MB");
+        }
+        if (open == 0 && sent > 0) break;
+        if (service.HasExited) throw new InvalidOperationException("service exited");
+        await Task.Delay(100);
+    }
+    var total = trigger.Elapsed;
+    var messageSize = await MessageSizeAsync(db);
+    var ours = sent / total.TotalSeconds;
+    service.Kill(true);
+    // Second reference: smtp-source with messages as large as ours, so the ratio compares like with like.
+    var sameSize = Stopwatch.StartNew();
+    Run("/usr/sbin/smtp-source", $"-d -s 16 -l {messageSize} -m {referenceMessages} -f bench@example.com -t sink@example.com 127.0.0.1:{sinkPort}");
+    var sameSizeRate = referenceMessages / sameSize.Elapsed.TotalSeconds;
+    Console.WriteLine();
+    Console.WriteLine($"edition: {sent:N0} delivered, message size {messageSize / 1024.0:F1} KB (MIME-encoded, before DKIM)");
+    Console.WriteLine($"{"figure",-52} {"value",10}");
+    Console.WriteLine($"{"ours msgs/s (trigger to last message)",-52} {ours,10:F0}");
+    Console.WriteLine($"{"smtp-source -s 16 -l 40000 msgs/s",-52} {sourceRate,10:F0}");
+    Console.WriteLine($"{"ratio ours / smtp-source (40 KB)",-52} {ours / sourceRate,10:F2}   target {(dkim ? "≥ 0.50" : "≥ 0.60")}");
+    Console.WriteLine($"{$"smtp-source -s 16 -l {messageSize} msgs/s (our size)",-52} {sameSizeRate,10:F0}");
+    Console.WriteLine($"{"ratio ours / smtp-source (same size)",-52} {ours / sameSizeRate,10:F2}   target {(dkim ? "≥ 0.50" : "≥ 0.60")}");
+    Console.WriteLine($"{"peak RSS of the service",-52} {peakRss / 1024.0 / 1024.0,7:F0} MB");
+    Console.WriteLine($"{"edition created (send-now answered)",-52} {created.TotalSeconds,9:F2} s");
+    Console.WriteLine($"{"trigger to first message",-52} {first?.TotalSeconds ?? double.NaN,9:F2} s");
+    return 0;
+}
+finally
+{
+    if (service is { HasExited: false }) { service.Kill(true); service.WaitForExit(); }
+    if (sink is { HasExited: false }) { sink.Kill(true); sink.WaitForExit(); }
+    Run("bash", $"\"{root}/scripts/pg.sh\" stop \"{work}/pg\"");
+}
+
+static async Task<long> MessageSizeAsync(NpgsqlDataSource db)
+{
+    // The MIME size of one recipient's copy: compose the stored render the way the engine does.
+    await using var c = db.CreateCommand("select subject, html, text_body from editions order by id desc limit 1");
+    await using var r = await c.ExecuteReaderAsync();
+    await r.ReadAsync();
+    var message = new Newsletter.Mail.Mime.EmailMessage
+    {
+        From = new Newsletter.Mail.Mailbox("Weekly AI Tool Verdicts", Newsletter.Mail.EmailAddress.Parse("verdicts@news.example.com")),
+        Subject = r.GetString(0),
+        HtmlBody = r.GetString(1),
+        TextBody = r.GetString(2),
+        MessageId = "edition-1.subscriber-1@news.example.com",
+    };
+    message.To.Add(new Newsletter.Mail.Mailbox(null, Newsletter.Mail.EmailAddress.Parse("reader1@example.com")));
+    return message.ToArray().Length;
+}
+
+static long PeakRss(int pid)
+{
+    try
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+    catch (IOException) { }
+    return 0;
+}
+
+static async Task WaitHealthy(HttpClient http, Process service)
+{
+    for (var i = 0; i < 300; i++)
+    {
+        if (service.HasExited) throw new InvalidOperationException("service exited at start");
+        try { using var r = await http.GetAsync("/healthz"); if (r.IsSuccessStatusCode) return; }
+        catch (HttpRequestException) { }
+        await Task.Delay(200);
+    }
+    throw new TimeoutException("service did not start");
+}
+
+static Process Start(string file, string[] args, Dictionary<string, string>? env)
+{
+    var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in args) info.ArgumentList.Add(a);
+    if (env is not null) foreach (var (k, v) in env) info.Environment[k] = v;
+    var p = Process.Start(info)!;
+    p.OutputDataReceived += (_, e) => { if (!string.IsNullOrEmpty(e.Data)) Console.Error.WriteLine("  | " + e.Data); };
+    p.ErrorDataReceived += (_, e) => { if (!string.IsNullOrEmpty(e.Data)) Console.Error.WriteLine("  | " + e.Data); };
+    p.BeginOutputReadLine();
+    p.BeginErrorReadLine();
+    return p;
+}
+
+static string Run(string file, string arguments)
+{
+    var info = new ProcessStartInfo(file, arguments) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    using var p = Process.Start(info)!;
+    var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+    p.WaitForExit();
+    if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {arguments} failed: {output}");
+    return output;
+}
+
+static int FreePort()
+{
+    using var l = new TcpListener(IPAddress.Loopback, 0);
+    l.Start();
+    return ((IPEndPoint)l.LocalEndpoint).Port;
+}
+
+static void WaitListening(int port)
+{
+    for (var i = 0; i < 100; i++)
+    {
+        try { using var c = new TcpClient(); c.Connect(IPAddress.Loopback, port); return; }
+        catch (SocketException) { Thread.Sleep(50); }
+    }
+    throw new TimeoutException("smtp-sink did not listen");
+}
+
+static string FindRoot()
+{
+    for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        if (File.Exists(Path.Combine(d.FullName, "Newsletter.sln"))) return d.FullName;
+    throw new InvalidOperationException("Newsletter.sln not found");
+}

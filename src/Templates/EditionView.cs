@@ -19,6 +19,18 @@ public sealed record EditionView(
     /// <summary>Maximum length of the highlight quote, ellipsis included.</summary>
     public const int QuoteMaxLength = 280;
 
+    /// <summary>
+    /// Comparisons shown in full; the rest appear only in "At a glance" (title link + verdicts). Keeps the HTML well under
+    /// Gmail's ~102 KB clipping limit, which would otherwise hide the footer and its unsubscribe link.
+    /// </summary>
+    public const int MaxFullComparisons = 7;
+
+    /// <summary>The comparisons rendered in full (the first <see cref="MaxFullComparisons"/>).</summary>
+    public IReadOnlyList<ComparisonView> FullComparisons => Comparisons.Count <= MaxFullComparisons ? Comparisons : Comparisons.Take(MaxFullComparisons).ToList();
+
+    /// <summary>How many comparisons are listed only in "At a glance".</summary>
+    public int GlanceOnlyCount => Math.Max(0, Comparisons.Count - MaxFullComparisons);
+
     public static EditionView Create(EditionEmailModel model)
     {
         var comparisons = model.Comparisons.Select(c => ComparisonView.Create(c, model.Site, model.EditionId)).ToList();
@@ -71,6 +83,7 @@ public sealed record EditionView(
 /// <param name="Tools">The two tools, in page order.</param>
 /// <param name="Scorecard">Persona × tool; cells are blank where the page gave nothing.</param>
 /// <param name="Highlight">The one quote the email shows, or null when no reviewer gave a quote.</param>
+/// <param name="BottomLine">One-line call from the panel verdicts ("Ship A, skip B."), null when a verdict is missing.</param>
 public sealed record ComparisonView(
     string Title,
     string Url,
@@ -78,7 +91,8 @@ public sealed record ComparisonView(
     string? Summary,
     IReadOnlyList<ToolView> Tools,
     IReadOnlyList<ScoreRow> Scorecard,
-    HighlightQuote? Highlight)
+    HighlightQuote? Highlight,
+    string? BottomLine)
 {
     public static ComparisonView Create(Comparison c, SiteInfo site, long editionId)
     {
@@ -100,8 +114,45 @@ public sealed record ComparisonView(
             summary,
             tools,
             rows,
-            HighlightQuote.Choose(c));
+            HighlightQuote.Choose(c),
+            BottomLineOf(tools));
     }
+
+    /// <summary>
+    /// "Ship A, skip B." / "Both ship — B has the stronger panel (100% vs 75%)." / "Both ship, with equal panel support." /
+    /// "The panel would skip both." Null unless exactly two tools both have a panel verdict.
+    /// </summary>
+    public static string? BottomLineOf(IReadOnlyList<ToolView> tools)
+    {
+        if (tools.Count != 2 || tools[0].Verdict is not { } a || tools[1].Verdict is not { } b)
+        {
+            return null;
+        }
+
+        if (a != b)
+        {
+            var (ship, skip) = a == Verdict.Ship ? (tools[0], tools[1]) : (tools[1], tools[0]);
+            return $"Ship {ship.Name}, skip {skip.Name}.";
+        }
+
+        if (a == Verdict.Skip)
+        {
+            return "The panel would skip both.";
+        }
+
+        var pa = ShipPercent(tools[0]);
+        var pb = ShipPercent(tools[1]);
+        if (pa is null || pb is null || pa == pb)
+        {
+            return "Both ship, with equal panel support.";
+        }
+
+        var (strong, weak) = pa > pb ? ((tools[0], pa), (tools[1], pb)) : ((tools[1], pb), (tools[0], pa));
+        return $"Both ship — {strong.Item1.Name} has the stronger panel ({strong.Item2}% vs {weak.Item2}%).";
+    }
+
+    private static int? ShipPercent(ToolView t) =>
+        t.PanelShipLabel is { } label && int.TryParse(label.AsSpan(0, label.IndexOf('%')), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : null;
 
     /// <summary>
     /// The site's generic lead ("Which one should you ship with? Here is the side-by-side ...") says nothing about

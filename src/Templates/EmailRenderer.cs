@@ -69,7 +69,7 @@ public sealed class EmailRenderer : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         var subject = $"You're in: {model.Site.NewsletterName}";
-        var preheader = $"Your first edition arrives {model.ScheduleDescription}. Here's what to expect.";
+        var preheader = $"You're confirmed. One email {model.ScheduleDescription} with every new AI tool comparison.";
         var html = await RenderAsync<WelcomeEmail>(new Dictionary<string, object?>
         {
             [nameof(WelcomeEmail.Model)] = model,

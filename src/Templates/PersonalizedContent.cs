@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Newsletter.Templates;
@@ -45,6 +46,15 @@ public sealed class PersonalizedContent
     /// <summary>The text part for one recipient (values verbatim).</summary>
     public string Text(PersonalSlots values) => text.Fill([values.UnsubscribeUrl, values.Email]);
 
+    /// <summary>
+    /// Writes the HTML part for one recipient as UTF-8 into <paramref name="output"/> (no per-recipient string allocation:
+    /// the literal segments are pre-encoded once). This is the fast path for the MIME mail-merge.
+    /// </summary>
+    public void WriteHtml(PersonalSlots values, IBufferWriter<byte> output) => html.Write([HtmlEscape(values.UnsubscribeUrl), HtmlEscape(values.Email)], output);
+
+    /// <summary>Writes the text part for one recipient as UTF-8 into <paramref name="output"/>.</summary>
+    public void WriteText(PersonalSlots values, IBufferWriter<byte> output) => text.Write([values.UnsubscribeUrl, values.Email], output);
+
     /// <summary>Minimal HTML escaping valid in text and double/single-quoted attribute positions.</summary>
     public static string HtmlEscape(string value)
     {
@@ -74,6 +84,7 @@ public sealed class PersonalizedContent
     private sealed class SlotTemplate
     {
         private readonly string[] literals;
+        private readonly byte[][] utf8Literals;
         private readonly int[] slots;
         private readonly int literalLength;
 
@@ -82,6 +93,7 @@ public sealed class PersonalizedContent
             this.literals = literals;
             this.slots = slots;
             literalLength = literals.Sum(l => l.Length);
+            utf8Literals = literals.Select(Encoding.UTF8.GetBytes).ToArray();
         }
 
         public int SlotCount => slots.Length;
@@ -136,6 +148,20 @@ public sealed class PersonalizedContent
             }
 
             return new SlotTemplate([.. literals], [.. slots]);
+        }
+
+        public void Write(string[] values, IBufferWriter<byte> output)
+        {
+            for (var i = 0; i < utf8Literals.Length; i++)
+            {
+                output.Write(utf8Literals[i]);
+                if (i < slots.Length)
+                {
+                    var v = values[slots[i]];
+                    var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(v.Length));
+                    output.Advance(Encoding.UTF8.GetBytes(v, span));
+                }
+            }
         }
 
         public string Fill(string[] values)

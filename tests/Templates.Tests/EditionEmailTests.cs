@@ -221,6 +221,7 @@ public sealed class EditionEmailTests(TemplateFixture f)
         var email = await f.Emails.RenderEditionWebAsync(TemplateFixture.Site, 42, TemplateFixture.EditionDate, f.Samples, "https://news.example.com/editions/42");
         Assert.DoesNotContain("{{{", email.Html, StringComparison.Ordinal);
         Assert.DoesNotContain("You're receiving this", email.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("View in browser", email.Html, StringComparison.Ordinal);
         Assert.Contains("web version", email.Text, StringComparison.Ordinal);
         var doc = TemplateFixture.Parse(email.Html);
         Assert.All(doc.QuerySelectorAll("a"), a => Assert.StartsWith("https://", a.GetAttribute("href"), StringComparison.Ordinal));
@@ -251,5 +252,31 @@ public sealed class EditionEmailTests(TemplateFixture f)
         var email = await f.Emails.RenderEditionAsync(f.Edition() with { Personal = markers });
         Assert.Contains("href=\"{{{a1_b2.unsubscribe_url}}}\"", email.Html, StringComparison.Ordinal);
         Assert.Contains(" {{{a1_b2.email}}} subscribed", email.Html, StringComparison.Ordinal);
+    }
+}
+
+[Collection(TemplateCollection.Name)]
+public sealed class EditionSizeTests(TemplateFixture f)
+{
+    [Fact]
+    public async Task Edition_html_stays_under_gmail_clipping_limit_even_with_many_comparisons()
+    {
+        var many = Enumerable.Range(0, 15).Select(i => f.Samples[i % f.Samples.Count] with { Slug = $"s{i}", Title = $"Tool {i} vs Other {i}", Url = null }).ToList();
+        var six = await f.Emails.RenderEditionAsync(f.Edition());
+        var fifteen = await f.Emails.RenderEditionAsync(f.Edition(many));
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(six.Html), 1, 102_000);
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(fifteen.Html), 1, 102_000);
+
+        var doc = TemplateFixture.Parse(fifteen.Html);
+        Assert.Equal(EditionView.MaxFullComparisons, doc.QuerySelectorAll("h2").Length);
+        foreach (var c in many)
+        {
+            var url = $"https://aitoolverdicts.example/compare/{c.Slug}?utm_source=newsletter&utm_medium=email&utm_campaign=edition-42";
+            Assert.Contains(doc.QuerySelectorAll("a"), a => a.GetAttribute("href") == url && a.TextContent == c.Title);
+            Assert.Contains(url, fifteen.Text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(doc.QuerySelectorAll("a"), a => a.GetAttribute("href") == TemplateFixture.Markers.UnsubscribeUrl);
+        Assert.Contains("Tool 0 vs Other 0 + 14 more verdicts", fifteen.Subject, StringComparison.Ordinal);
     }
 }

@@ -149,3 +149,19 @@ public sealed class RulesTests(TemplateFixture f)
         }
     }
 }
+
+public sealed class BottomLineTests
+{
+    private static ToolView Tool(string name, Verdict? v, int? pct) =>
+        ToolView.Create(new Tool { Name = name, PanelVerdict = v, PanelShipPercent = pct });
+
+    [Fact]
+    public void Bottom_line_names_the_pick_when_verdicts_split()
+    {
+        Assert.Equal("Ship B, skip A.", ComparisonView.BottomLineOf([Tool("A", Verdict.Skip, 25), Tool("B", Verdict.Ship, 75)]));
+        Assert.Equal("The panel would skip both.", ComparisonView.BottomLineOf([Tool("A", Verdict.Skip, 25), Tool("B", Verdict.Skip, 0)]));
+        Assert.Equal("Both ship — B has the stronger panel (100% vs 75%).", ComparisonView.BottomLineOf([Tool("A", Verdict.Ship, 75), Tool("B", Verdict.Ship, 100)]));
+        Assert.Equal("Both ship, with equal panel support.", ComparisonView.BottomLineOf([Tool("A", Verdict.Ship, 75), Tool("B", Verdict.Ship, 75)]));
+        Assert.Null(ComparisonView.BottomLineOf([Tool("A", null, null), Tool("B", Verdict.Ship, 75)]));
+    }
+}

@@ -10,6 +10,7 @@ namespace Newsletter.Mail.Mime;
 /// time; slot values are encoded per recipient in their context: HTML-escaped in text/html parts, inserted as is in
 /// text/plain parts, refused when they contain CR/LF in header values. The output is byte-identical to composing
 /// the substituted message with <see cref="EmailMessage.WriteTo"/> (same boundary, Message-ID and Date).
+/// Rendering is thread-safe: one template can render for many recipients in parallel.
 /// </summary>
 public sealed class MessageTemplate
 {
@@ -125,7 +126,7 @@ public sealed class MessageTemplate
         {
             if (s is null || !s.Contains(_prefix, StringComparison.Ordinal)) return s;
             var sb = new StringBuilder(s.Length + 32);
-            foreach (var seg in Parse(s))
+            foreach (var seg in Parse(s, collect: false))
             {
                 if (seg.IsSlot)
                 {
@@ -153,7 +154,7 @@ public sealed class MessageTemplate
         }
     }
 
-    private List<Segment> Parse(string text)
+    private List<Segment> Parse(string text, bool collect = true)
     {
         var list = new List<Segment>();
         var pos = 0;
@@ -170,7 +171,7 @@ public sealed class MessageTemplate
             }
             if (start > pos) list.Add(new Segment(false, text[pos..start]));
             var name = text[nameStart..end];
-            _slotNames.Add(name);
+            if (collect) _slotNames.Add(name);
             list.Add(new Segment(true, name));
             pos = end + _suffix.Length;
         }

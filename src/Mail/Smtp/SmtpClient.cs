@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Authentication;
 using System.Text;
 using TextEncoding = System.Text.Encoding;
@@ -30,6 +31,7 @@ public sealed class SmtpClient : IAsyncDisposable
     private int _outLen;
     private CancellationTokenSource _timer = new();
     private bool _broken;
+    private readonly ArraySegment<byte>[] _gather = new ArraySegment<byte>[2];
     private bool _disposed;
 
     /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/>.</summary>
@@ -420,6 +422,28 @@ public sealed class SmtpClient : IAsyncDisposable
                 Append(terminator);
                 await stream.WriteAsync(_out.AsMemory(0, _outLen), token).ConfigureAwait(false);
                 _outLen = 0;
+            }
+            else if (_socket is not null && !IsEncrypted && MemoryMarshal.TryGetArray(rest, out var segment))
+            {
+                // Plain TCP: message and terminator in one gathered send (one system call, one segment train).
+                _gather[0] = segment;
+                _gather[1] = new ArraySegment<byte>(terminator);
+                using (token.UnsafeRegister(static s => ((Socket)s!).Dispose(), _socket))
+                {
+                    var sent = await _socket.SendAsync(_gather, SocketFlags.None).ConfigureAwait(false);
+                    token.ThrowIfCancellationRequested();
+                    var total = segment.Count + terminator.Length;
+                    if (sent < total)
+                    {
+                        // Partial send: write what is left through the stream.
+                        var combined = new byte[total - sent];
+                        var fromMessage = Math.Max(0, segment.Count - sent);
+                        segment.AsSpan(segment.Count - fromMessage).CopyTo(combined);
+                        terminator.AsSpan(terminator.Length - (combined.Length - fromMessage)).CopyTo(combined.AsSpan(fromMessage));
+                        await stream.WriteAsync(combined, token).ConfigureAwait(false);
+                    }
+                }
+                _gather[0] = default;
             }
             else
             {

@@ -3,24 +3,8 @@ namespace Newsletter.Mail.Smtp;
 /// <summary>The server refused a command: 4xx (transient) or 5xx (permanent). The connection stays usable unless the code was 421.</summary>
 public sealed class SmtpCommandException : MailException
 {
-    /// <summary>Creates the exception.</summary>
-    public SmtpCommandException() : this(new SmtpReply(554, ["unknown"]), "UNKNOWN", null) { }
-
-    /// <summary>Creates the exception.</summary>
-    public SmtpCommandException(string message) : this() => _message = message;
-
-    /// <summary>Creates the exception.</summary>
-    public SmtpCommandException(string message, Exception? innerException) : base(message, innerException)
-    {
-        Reply = new SmtpReply(554, [message]);
-        Command = "UNKNOWN";
-    }
-
-    private readonly string? _message;
-
     /// <summary>Creates the exception from the server's reply to <paramref name="command"/> (for RCPT/MAIL, <paramref name="mailbox"/> is the address).</summary>
     public SmtpCommandException(SmtpReply reply, string command, string? mailbox)
-        : base()
     {
         ArgumentNullException.ThrowIfNull(reply);
         Reply = reply;
@@ -50,5 +34,5 @@ public sealed class SmtpCommandException : MailException
     public override bool IsTransient => Reply.IsTransientNegative;
 
     /// <inheritdoc />
-    public override string Message => _message ?? $"The server refused {Command}{(Mailbox is null ? "" : " <" + Mailbox + ">")}: {Reply} ({(IsTransient ? "transient" : "permanent")})";
+    public override string Message => $"The server refused {Command}{(Mailbox is null ? "" : " <" + Mailbox + ">")}: {Reply} ({(IsTransient ? "transient" : "permanent")})";
 }

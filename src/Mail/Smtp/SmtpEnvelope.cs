@@ -33,6 +33,7 @@ public sealed record SmtpEnvelope(string MailFrom, IReadOnlyList<string> Recipie
             if (c > 0x7F) nonAscii = true;
         }
         if (!address.Contains('@')) throw new ArgumentException($"The envelope address '{address}' has no '@'.", nameof(address));
-        return nonAscii && address.AsSpan(0, address.LastIndexOf('@')).ContainsAnyExceptInRange((char)0, (char)0x7F);
+        // Any non-ASCII octet (local part, or a U-label domain: pass EmailAddress.ToString() for A-labels) needs SMTPUTF8 (RFC 6531).
+        return nonAscii;
     }
 }

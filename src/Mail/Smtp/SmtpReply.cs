@@ -3,8 +3,13 @@ namespace Newsletter.Mail.Smtp;
 /// <summary>A server reply (RFC 5321 §4.2): three-digit code, optional enhanced status code (RFC 3463), text lines.</summary>
 public sealed class SmtpReply
 {
-    internal SmtpReply(int code, IReadOnlyList<string> lines)
+    /// <summary>Creates a reply (the client parses them; public so callers can fake server failures in their tests).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="code"/> is not 200-599.</exception>
+    public SmtpReply(int code, IReadOnlyList<string> lines)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(code, 200);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(code, 599);
+        ArgumentNullException.ThrowIfNull(lines);
         Code = code;
         Lines = lines;
         EnhancedStatusCode = ParseEnhanced(code, lines.Count > 0 ? lines[0] : "");

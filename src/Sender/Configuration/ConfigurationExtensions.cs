@@ -15,8 +15,10 @@ public static class ConfigurationExtensions
         builder.Bind<SiteOptions>(SiteOptions.Section);
         builder.Bind<SmtpOptions>(SmtpOptions.Section, (o, errors) =>
         {
-            if (o.Mode == SmtpMode.Smtp && string.IsNullOrWhiteSpace(o.Host))
-                errors.Add("Smtp__Host is required when Smtp__Mode is Smtp");
+            if (o.Mode == SmtpMode.Smtp && string.IsNullOrWhiteSpace(o.Host) && o.Servers.Count == 0)
+                errors.Add("Smtp__Host (or Smtp__Servers__0__Host) is required when Smtp__Mode is Smtp");
+            for (var i = 0; i < o.Servers.Count; i++)
+                if (string.IsNullOrWhiteSpace(o.Servers[i].Host)) errors.Add($"Smtp__Servers__{i}__Host is required");
             if (o.Mode == SmtpMode.Pickup && string.IsNullOrWhiteSpace(o.PickupDirectory))
                 errors.Add("Smtp__PickupDirectory is required when Smtp__Mode is Pickup");
             if (!string.IsNullOrEmpty(o.Username) && string.IsNullOrEmpty(o.Password))

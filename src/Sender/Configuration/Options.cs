@@ -56,6 +56,30 @@ public sealed class SmtpOptions
     public string? PickupDirectory { get; set; }
     [Range(1, 256)] public int MaxConnections { get; set; } = 16;
     [Range(1, 100_000)] public int MaxMessagesPerConnection { get; set; } = 1000;
+
+    /// <summary>Ceiling on messages per second to Smtp__Host (0: none); throttling replies lower it for a while.</summary>
+    [Range(0, 1_000_000)] public double MaxMessagesPerSecond { get; set; }
+
+    /// <summary>Several relays with weights (Smtp__Servers__N__Host, __Port, __Weight, ...); when set, Smtp__Host is not used.</summary>
+    public List<SmtpServerOptions> Servers { get; set; } = [];
+}
+
+/// <summary>One SMTP relay among several.</summary>
+public sealed class SmtpServerOptions
+{
+    [Required] public string Host { get; set; } = "";
+    [Range(1, 65535)] public int Port { get; set; } = 25;
+
+    /// <summary>Share of messages relative to the other servers' weights; a fallback gets a small weight.</summary>
+    [Range(1, 1000)] public int Weight { get; set; } = 1;
+
+    [Range(1, 256)] public int MaxConnections { get; set; } = 8;
+    [Range(0, 1_000_000)] public double MaxMessagesPerSecond { get; set; }
+
+    /// <summary>Overrides Smtp__Security / Smtp__Username / Smtp__Password for this server.</summary>
+    public SmtpSecurityMode? Security { get; set; }
+    public string? Username { get; set; }
+    public string? Password { get; set; }
 }
 
 /// <summary>What the newsletter says about itself.</summary>
@@ -127,10 +151,22 @@ public sealed class DeliveryOptions
     public const string Section = "Delivery";
 
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>First retry delay of a deferred delivery; each further one doubles (at most 60×), with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMinutes(1);
     [Range(1, 10_000)] public int BatchSize { get; set; } = 200;
+
+    /// <summary>Concurrent claim/send/record loops per instance; they share the SMTP connections.</summary>
+    [Range(1, 64)] public int Workers { get; set; } = 4;
 
     /// <summary>How long a claimed delivery may stay in 'sending' before another worker takes it back.</summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Failures in a row, not about one recipient, after which sending editions pause (the relay is failing).</summary>
+    [Range(1, 1_000_000)] public int PauseAfterConsecutiveFailures { get; set; } = 100;
+
+    /// <summary>How often a failing relay is probed to resume the editions it paused.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often an idle worker looks for work.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

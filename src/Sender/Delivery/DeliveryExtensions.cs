@@ -9,6 +9,7 @@ public static class DeliveryExtensions
     {
         builder.Services.AddSingleton<DeliverySignal>();
         builder.Services.AddSingleton<MessageComposer>();
+        builder.Services.AddSingleton<RelayHealth>();
         builder.Services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Mode == SmtpMode.Pickup
             ? ActivatorUtilities.CreateInstance<PickupTransport>(sp)
             : ActivatorUtilities.CreateInstance<SmtpTransport>(sp));

@@ -16,27 +16,41 @@ namespace Newsletter.Sender.Delivery;
 /// server did not accept.
 /// </summary>
 public sealed class DeliveryWorker(
-    NpgsqlDataSource db, IMailTransport transport, MessageComposer composer, DeliverySignal signal,
+    NpgsqlDataSource db, IMailTransport transport, MessageComposer composer, DeliverySignal signal, RelayHealth relay,
     IOptions<DeliveryOptions> options, IOptions<ServiceOptions> service, ILogger<DeliveryWorker> logger, TimeProvider time)
     : BackgroundService
 {
     private readonly string instance = service.Value.InstanceName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+    private readonly SemaphoreSlim slots = new(transport.Concurrency, transport.Concurrency);
     private DateTimeOffset nextReclaim;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        logger.LogInformation("delivery worker {Instance} started", instance);
+        logger.LogInformation("delivery worker {Instance} started with {Loops} loops and {Slots} send slots", instance, options.Value.Workers, transport.Concurrency);
+        // Several claim/send/record loops share the transport's send slots: while one loop records its batch or
+        // claims the next, the others keep every connection busy.
+        var loops = Enumerable.Range(0, options.Value.Workers).Select(i => RunLoopAsync(i, stoppingToken)).ToArray();
+        await Task.WhenAll(loops);
+    }
+
+    private async Task RunLoopAsync(int index, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
             var worked = 0;
             try
             {
-                if (time.GetUtcNow() >= nextReclaim)
+                if (index == 0)
                 {
-                    await ReclaimExpiredAsync(stoppingToken);
-                    nextReclaim = time.GetUtcNow().AddSeconds(15);
+                    if (time.GetUtcNow() >= nextReclaim)
+                    {
+                        await ReclaimExpiredAsync(stoppingToken);
+                        nextReclaim = time.GetUtcNow().AddSeconds(15);
+                    }
+                    await relay.ProbeIfDueAsync(stoppingToken);
+                    worked += await SendOutboxBatchAsync(stoppingToken);
                 }
-                worked += await SendOutboxBatchAsync(stoppingToken);
                 worked += await SendEditionBatchAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -54,6 +68,25 @@ public sealed class DeliveryWorker(
             {
                 await signal.WaitAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+    }
+
+    /// <summary>Runs <paramref name="send"/> for every row, at most as many at once as the transport has slots (shared by all loops).</summary>
+    private async Task ForEachLimitedAsync<T>(IReadOnlyList<T> rows, Func<T, CancellationToken, Task> send, CancellationToken ct)
+    {
+        var tasks = new Task[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            await slots.WaitAsync(ct);
+            var row = rows[i];
+            tasks[i] = Run(row);
+        }
+        await Task.WhenAll(tasks);
+
+        async Task Run(T row)
+        {
+            try { await send(row, ct); }
+            finally { slots.Release(); }
         }
     }
 
@@ -98,7 +131,7 @@ public sealed class DeliveryWorker(
         if (rows.Count == 0) return 0;
 
         var outcomes = new ConcurrentDictionary<long, Outcome>();
-        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = transport.Concurrency, CancellationToken = ct }, async (row, token) =>
+        await ForEachLimitedAsync(rows, async (row, token) =>
         {
             try
             {
@@ -114,7 +147,7 @@ public sealed class DeliveryWorker(
                 outcomes[row.Id] = outcome;
                 logger.LogWarning("outbox {Id} ({Kind}): {Outcome} {Reply}", row.Id, row.Kind, outcome.Kind, outcome.Reply);
             }
-        });
+        }, ct);
 
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
@@ -135,7 +168,7 @@ public sealed class DeliveryWorker(
                     states = list.Select(p => State(p.Value.Kind)).ToArray(),
                     replies = list.Select(p => Truncate(p.Value.Reply)).ToArray(),
                     delays = list.Select(p => p.Value.Kind == OutcomeKind.Deferred
-                        ? RetryPolicy.Backoff(rows.First(r => r.Id == p.Key).Attempts) : TimeSpan.Zero).ToArray(),
+                        ? RetryPolicy.Backoff(rows.First(r => r.Id == p.Key).Attempts, options.Value.RetryBaseDelay) : TimeSpan.Zero).ToArray(),
                 }, cancellationToken: CancellationToken.None));
         }
         return rows.Count;
@@ -171,7 +204,7 @@ public sealed class DeliveryWorker(
             editions[editionId] = await composer.GetEditionAsync(editionId, ct);
 
         var outcomes = new ConcurrentDictionary<long, Outcome>();
-        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = transport.Concurrency, CancellationToken = ct }, async (row, token) =>
+        await ForEachLimitedAsync(rows, async (row, token) =>
         {
             if (row.Status != SubscriberStatus.Confirmed)
             {
@@ -181,8 +214,8 @@ public sealed class DeliveryWorker(
             var edition = editions[row.EditionId];
             try
             {
-                var message = composer.ComposeEdition(edition, row.SubscriberId, row.Email);
-                var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Email]), message, token);
+                using var message = composer.ComposeEdition(edition, row.SubscriberId, row.Email);
+                var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Email]), message.WrittenMemory, token);
                 outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
@@ -192,9 +225,13 @@ public sealed class DeliveryWorker(
                     outcome = outcome with { Kind = OutcomeKind.Failed, Reply = "retry window passed: " + outcome.Reply };
                 outcomes[row.Id] = outcome;
             }
-        });
+        }, ct);
 
         await RecordDeliveryOutcomesAsync(rows, outcomes, CancellationToken.None);
+        var relayDown = false;
+        foreach (var row in rows)
+            if (outcomes.TryGetValue(row.Id, out var o)) relayDown |= relay.Record(o);
+        if (relayDown) await relay.PauseAllAsync(CancellationToken.None);
         return rows.Count;
     }
 
@@ -206,7 +243,7 @@ public sealed class DeliveryWorker(
         await using var tx = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            update deliveries d set state = v.state, last_reply = v.reply, claimed_at = null, claimed_by = null,
+            update deliveries d set state = v.state, last_reply = v.reply, claimed_at = null,
                    sent_at = case when v.state = 'sent' then now() end,
                    next_attempt_at = now() + v.delay
             from unnest(@ids, @states, @replies, @delays) as v(id, state, reply, delay)
@@ -217,7 +254,7 @@ public sealed class DeliveryWorker(
                 ids = list.Select(p => p.Key).ToArray(),
                 states = list.Select(p => State(p.Value.Kind)).ToArray(),
                 replies = list.Select(p => Truncate(p.Value.Reply)).ToArray(),
-                delays = list.Select(p => p.Value.Kind == OutcomeKind.Deferred ? RetryPolicy.Backoff(byId[p.Key].Attempts) : TimeSpan.Zero).ToArray(),
+                delays = list.Select(p => p.Value.Kind == OutcomeKind.Deferred ? RetryPolicy.Backoff(byId[p.Key].Attempts, options.Value.RetryBaseDelay) : TimeSpan.Zero).ToArray(),
             }, tx, cancellationToken: ct));
 
         // A 5xx to RCPT is a hard bounce: the subscriber gets nothing more.

@@ -16,7 +16,11 @@ using Npgsql;
 namespace Newsletter.Sender.Delivery;
 
 /// <summary>An edition compiled for sending: the stored render, compiled once into a mail-merge template.</summary>
-public sealed record EditionContent(long Id, string Subject, DateTimeOffset StartedAt, MessageTemplate Template);
+public sealed record EditionContent(long Id, string Subject, DateTimeOffset StartedAt, MessageTemplate Template)
+{
+    /// <summary>Size of the largest message composed so far, plus room: the next buffer is rented at this size.</summary>
+    public int SizeHint { get; set; } = 64 * 1024;
+}
 
 /// <summary>
 /// Produces the bytes of each message: an edition for one subscriber (only the personal values change: the
@@ -84,8 +88,11 @@ public sealed class MessageComposer
         return new EditionContent(editionId, row.Subject, new DateTimeOffset(DateTime.SpecifyKind(row.StartedAt, DateTimeKind.Utc)), template);
     }
 
-    /// <summary>The edition for one subscriber. The Message-ID is stable per (edition, subscriber).</summary>
-    public byte[] ComposeEdition(EditionContent edition, long subscriberId, string email)
+    /// <summary>
+    /// The edition for one subscriber, written into a pooled buffer the caller disposes once the message is sent.
+    /// The Message-ID is stable per (edition, subscriber).
+    /// </summary>
+    public PooledBufferWriter ComposeEdition(EditionContent edition, long subscriberId, string email)
     {
         var values = new Dictionary<string, string>(3)
         {
@@ -93,8 +100,33 @@ public sealed class MessageComposer
             [EditionService.EmailSlot] = email,
             [MessageIdSlot] = $"edition-{edition.Id}.subscriber-{subscriberId}",
         };
-        var bytes = edition.Template.Render(new Mailbox(null, EmailAddress.Parse(email)), values);
-        return signer is null ? bytes : signer.Sign(bytes);
+        var output = new PooledBufferWriter(edition.SizeHint);
+        try
+        {
+            edition.Template.Render(new Mailbox(null, EmailAddress.Parse(email)), values, output);
+            if (signer is not null)
+            {
+                var signed = new PooledBufferWriter(output.WrittenCount + 1024);
+                try
+                {
+                    signer.Sign(output.WrittenMemory.Span, signed);
+                }
+                catch
+                {
+                    signed.Dispose();
+                    throw;
+                }
+                output.Dispose();
+                output = signed;
+            }
+            edition.SizeHint = Math.Max(edition.SizeHint, output.WrittenCount + 512);
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

@@ -118,13 +118,13 @@ public sealed class EditionService(
     /// <summary>Pauses a sending edition (no new deliveries are claimed; those in flight finish). False when not sending.</summary>
     public Task<bool> PauseAsync(long id, string reason, CancellationToken cancellationToken)
         => ChangeStateAsync(
-            "update editions set state = 'paused', reason = @reason where id = @id and state = 'sending'",
+            "update editions set state = 'paused', auto_paused = false, reason = @reason where id = @id and state = 'sending'",
             new { id, reason }, cancellationToken);
 
     /// <summary>Resumes a paused edition. False when not paused.</summary>
     public Task<bool> ResumeAsync(long id, CancellationToken cancellationToken)
         => ChangeStateAsync(
-            "update editions set state = 'sending', reason = null where id = @id and state = 'paused'",
+            "update editions set state = 'sending', auto_paused = false, reason = null where id = @id and state = 'paused'",
             new { id }, cancellationToken);
 
     /// <summary>

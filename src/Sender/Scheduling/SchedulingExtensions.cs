@@ -69,7 +69,7 @@ public sealed class ScheduleSynchronizer(ISchedulerFactory schedulers, IOptions<
         var trigger = TriggerBuilder.Create()
             .WithIdentity(WeeklyEditionJob.TriggerKey)
             .ForJob(WeeklyEditionJob.Key)
-            .WithCronSchedule(o.Cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
+            .WithCronSchedule(o.Cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.IgnoreMisfires))
             .Build();
         // Keep: two instances starting together must not both create it (the second keeps the first one's).
         if (existing is null) await scheduler.ScheduleTrigger(trigger, TriggerConflict.Keep, stoppingToken);

@@ -9,9 +9,10 @@ namespace Newsletter.Sender.Scheduling;
 /// <summary>
 /// The weekly send. Quartz runs it once across the cluster for each firing of the cron trigger; the edition it
 /// creates is keyed by the schedule slot (the scheduled fire time), so a retry or a second instance cannot create
-/// two editions for one week. When every instance was down at the scheduled time, Quartz fires it once on start-up
-/// (misfire: fire now); if that is more than <c>Schedule__MaxLateness</c> late, the edition is recorded as skipped
-/// (late) for an admin to send by hand instead of surprising readers on a Tuesday night.
+/// two editions for one week. When every instance was down at the scheduled time, Quartz fires the missed slot on
+/// start-up with its original scheduled time (misfire instruction IgnoreMisfires: "fire now and proceed" would
+/// report the late firing as on time); if it is more than <c>Schedule__MaxLateness</c> late, the edition is recorded
+/// as skipped (late) for an admin to send by hand instead of surprising readers on a Tuesday night.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class WeeklyEditionJob(EditionService editions, DeliverySignal signal, IOptions<ScheduleOptions> schedule,

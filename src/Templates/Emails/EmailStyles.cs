@@ -8,8 +8,8 @@ namespace Newsletter.Templates.Emails;
 /// </summary>
 internal static class EmailStyles
 {
-    public const string Font = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-    public const string Serif = "Georgia,'Times New Roman',serif";
+    public const string Font = "-apple-system,BlinkMacSystemFont,Segoe UI,Roboto,Helvetica,Arial,sans-serif";
+    public const string Serif = "Georgia,Times New Roman,serif";
 
     public const string PageBg = "#eef0f5";
     public const string CardBg = "#ffffff";

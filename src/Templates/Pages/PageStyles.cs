@@ -20,7 +20,8 @@ internal static class PageStyles
         .site{max-width:680px;margin:0 auto;padding:20px 20px 8px;display:flex;justify-content:space-between;align-items:center;gap:12px;flex-wrap:wrap}
         .brand{font-weight:800;color:var(--ink);text-decoration:none;font-size:17px}
         .brand span{color:var(--accent)}
-        .site nav a{color:var(--muted);font-size:15px;margin-left:14px}
+        .site nav{display:flex;gap:16px}
+        .site nav a{color:var(--muted);font-size:15px}
         main{max-width:680px;margin:0 auto;padding:8px 16px 24px}
         .card{background:var(--card);border-radius:14px;padding:32px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
         .card.wide{padding:0;overflow:hidden}

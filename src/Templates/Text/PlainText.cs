@@ -18,15 +18,20 @@ public static class PlainText
         if (view.Comparisons.Count > 1)
         {
             t.Line("AT A GLANCE");
-            foreach (var c in view.Comparisons)
+            for (var i = 0; i < view.Comparisons.Count; i++)
             {
+                var c = view.Comparisons[i];
                 t.Paragraph(c.Title + ": " + string.Join(" / ", c.Tools.Select(x => x.VerdictLabel ?? "no verdict")), "  ", "- ");
+                if (i >= EditionView.MaxFullComparisons)
+                {
+                    t.Line("  " + c.Url);
+                }
             }
 
             t.Blank();
         }
 
-        foreach (var c in view.Comparisons)
+        foreach (var c in view.FullComparisons)
         {
             t.Line(new string('=', TextBuilder.Width)).Blank();
             t.Paragraph(c.Eyebrow.ToUpperInvariant());
@@ -34,6 +39,11 @@ public static class PlainText
             if (c.Summary is not null)
             {
                 t.Paragraph(c.Summary);
+            }
+
+            if (c.BottomLine is not null)
+            {
+                t.Blank().Paragraph("Verdict: " + c.BottomLine);
             }
 
             t.Blank();
@@ -54,7 +64,7 @@ public static class PlainText
             {
                 t.Line("Reviewer scorecard");
                 var personaWidth = Math.Max(10, c.Scorecard.Max(r => r.Persona.Length) + 2);
-                var colWidth = Math.Max(12, c.Tools.Max(x => Math.Min(x.Name.Length, 28)) + 2);
+                var colWidth = Math.Max(12, c.Tools.Select(x => Math.Min(x.Name.Length, 28)).DefaultIfEmpty(0).Max() + 2);
                 t.Line("  " + "".PadRight(personaWidth) + string.Concat(c.Tools.Select(x => Clip(x.Name, colWidth - 2).PadRight(colWidth))));
                 foreach (var row in c.Scorecard)
                 {
