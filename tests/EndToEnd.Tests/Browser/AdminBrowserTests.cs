@@ -148,6 +148,10 @@ public sealed class AdminBrowserTests
         await page.GotoAsync("/admin/jobs");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Cluster instances" })).ToBeVisibleAsync();
         await ShotAsync(page, "jobs");
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+        await page.GotoAsync("/admin");
+        await ShotAsync(page, "dashboard-dark");
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
         await page.SetViewportSizeAsync(390, 844);
         await page.GotoAsync("/admin");
         await ShotAsync(page, "dashboard-mobile");
