@@ -17,6 +17,7 @@ public static class AdminSecurity
     public const string CsrfCookieName = "nl_admin_csrf";
     public const string CsrfField = "__csrf";
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(8);
+    public const long MaxFormBytes = 6 * 1024 * 1024;
 
     /// <summary>The console's pages: scripts and styles from this origin only, framed by nobody.</summary>
     public const string PageCsp =
@@ -93,6 +94,14 @@ public static class AdminSecurity
         var http = context.HttpContext;
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
         {
+            // Validating reads the form: cap the body first (the largest form is an upload of a few comparison files).
+            if (http.Request.ContentLength > MaxFormBytes)
+            {
+                return AdminResults.Message(http, StatusCodes.Status413PayloadTooLarge, "Too large",
+                    $"A form may carry at most {MaxFormBytes / (1024 * 1024)} MB. Nothing was changed.");
+            }
+            if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                limit.MaxRequestBodySize = MaxFormBytes;
             var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
             try
             {
@@ -103,7 +112,7 @@ public static class AdminSecurity
                 return AdminResults.Message(http, StatusCodes.Status400BadRequest, "The form expired",
                     "This form was missing its security token or it expired. Go back, reload the page and try again. Nothing was changed.");
             }
-            catch (InvalidDataException)
+            catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
             {
                 return AdminResults.Message(http, StatusCodes.Status400BadRequest, "The form could not be read", "Nothing was changed.");
             }

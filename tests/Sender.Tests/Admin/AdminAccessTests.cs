@@ -142,6 +142,20 @@ public sealed class AdminAccessTests
     }
 
     [Fact]
+    public async Task An_oversized_form_is_refused_before_it_is_read()
+    {
+        using var service = await AdminTestSupport.CreateServiceAsync();
+        using var client = await AdminTestSupport.SignedInClientAsync(service);
+        var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[7 * 1024 * 1024]), "files", "huge.json" } };
+
+        using var response = await client.PostAsync("/admin/comparisons/import", form);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await using var c = await service.DataSource.OpenConnectionAsync();
+        Assert.Equal(0L, await c.ExecuteScalarAsync<long>("select count(*) from comparisons"));
+    }
+
+    [Fact]
     public async Task An_expired_session_cookie_sends_the_browser_back_to_the_login_form()
     {
         using var service = await AdminTestSupport.CreateServiceAsync();
