@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Newsletter.Sender.Admin;
 using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Data;
@@ -35,11 +36,13 @@ public static class NewsletterHost
         builder.AddEditions();
         builder.AddDelivery();
         builder.AddScheduling();
+        builder.AddAdmin();
         return builder;
     }
 
     public static WebApplication MapNewsletter(this WebApplication app)
     {
+        app.UseAdminSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
@@ -54,6 +57,7 @@ public static class NewsletterHost
         api.MapComparisonApi();
         api.MapEditionApi();
         api.MapSubscriberApi();
+        app.MapAdmin();
         return app;
     }
 }
