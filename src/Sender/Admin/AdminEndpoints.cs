@@ -260,13 +260,10 @@ public static class AdminEndpoints
     private static async Task<SendConfirmModel> SendModelAsync(AdminQueries queries, EditionPreview p, CancellationToken ct)
     {
         var confirmed = (await queries.SubscriberStatusCountsAsync(ct)).First(s => s.Status == "confirmed").Count;
-        // Send-now takes the default selection (newest first, nothing excluded) until EditionService can start the
-        // draft: the page shows exactly what goes out, and says when it differs from the admin's order.
-        var byId = p.Items.ToDictionary(i => i.Id);
-        var items = p.Selected.Select((s, i) => byId[s.Id] with { Excluded = false, Position = i + 1 }).ToList();
-        var differs = !p.Included.Select(s => s.Id).SequenceEqual(p.Selected.Select(s => s.Id));
-        var subject = Templates.EmailRenderer.EditionSubject(p.Selected.Select(s => s.Comparison).ToList());
-        return new SendConfirmModel(items, subject, confirmed, differs);
+        // Send-now sends the admin's order without the excluded ones (EditionService.StartDraftAsync).
+        var items = p.Items.Where(i => !i.Excluded).ToList();
+        var subject = Templates.EmailRenderer.EditionSubject(p.Included.Select(s => s.Comparison).ToList());
+        return new SendConfirmModel(items, subject, confirmed);
     }
 
     private static async Task<IResult> SendNowAsync(HttpContext http, PreviewService preview, EditionService editions, DeliverySignal signal, CancellationToken ct)
@@ -275,10 +272,11 @@ public static class AdminEndpoints
         if (form["confirm"] != "yes")
             return AdminResults.Message(http, StatusCodes.Status400BadRequest, "Not sent", "Tick the confirmation box to send the edition.", "/admin/preview/send", "Back");
         var p = await preview.BuildAsync(ct);
-        // TODO(lead): EditionService.StartDraftAsync(draftId) would send the admin's order; until then the default selection goes out.
-        var edition = await editions.CreateAndStartAsync(slot: null, ct);
+        // The admin's stored order and exclusions go out when there is a draft; otherwise the default selection.
+        var edition = p.DraftId is { } draft
+            ? await editions.StartDraftAsync(draft, ct)
+            : await editions.CreateAndStartAsync(slot: null, ct);
         signal.Poke();
-        if (p.DraftId is { } draft && edition.State != "skipped") await editions.CancelAsync(draft, "superseded: the edition was sent", ct);
         return AdminResults.SeeOther($"/admin/editions/{edition.Id}");
     }
 
@@ -379,13 +377,12 @@ public static class AdminEndpoints
             ? AdminResults.Page<EraseConfirmPage>(http, "subscribers", new Dictionary<string, object?> { ["Model"] = model })
             : AdminResults.NotFound(http, $"subscriber {id}");
 
-    private static async Task<IResult> EraseAsync(HttpContext http, long id, AdminQueries queries, CancellationToken ct)
+    private static async Task<IResult> EraseAsync(HttpContext http, long id, Newsletter.Subscribers.SubscriberAdmin subscribers, CancellationToken ct)
     {
         var form = await http.Request.ReadFormAsync(ct);
         if (form["confirm"] != "yes")
             return AdminResults.Message(http, StatusCodes.Status400BadRequest, "Not erased", "Tick the confirmation box to erase the subscriber.", $"/admin/subscribers/{id}/erase", "Back");
-        // TEMPORARY: AdminQueries.EraseAsync until SubscriberAdmin.EraseAsync (src/Sender/Subscribers) lands.
-        if (!await queries.EraseAsync(id, http.UserName(), ct)) return AdminResults.NotFound(http, $"subscriber {id} to erase");
+        if (await subscribers.EraseAsync(id, ct) != Newsletter.Subscribers.EraseOutcome.Erased) return AdminResults.NotFound(http, $"subscriber {id} to erase");
         return AdminResults.SeeOther("/admin/subscribers?erased=1");
     }
 

@@ -7,8 +7,8 @@ using Npgsql;
 namespace Newsletter.Sender.Admin;
 
 /// <summary>
-/// The console's read queries (all parameterized), and the erase of a subscriber until the subscribers area's
-/// <c>SubscriberAdmin</c> lands (see <see cref="EraseAsync"/>).
+/// The console's read queries (all parameterized). Changes go through the areas' own services
+/// (EditionService, SubscriberAdmin, ComparisonIngestor).
 /// </summary>
 public sealed class AdminQueries(NpgsqlDataSource db, TimeProvider time)
 {
@@ -132,37 +132,6 @@ public sealed class AdminQueries(NpgsqlDataSource db, TimeProvider time)
             consents.Select(x => new ConsentRow(Utc(x.SignedUpAt)!.Value, x.Ip, x.UserAgent, x.Source, x.ConsentVersion, Utc(x.ConfirmedAt), x.ConfirmedIp)).ToList(),
             events.Select(x => new EventRow(Utc(x.At)!.Value, x.FromStatus, x.ToStatus, x.Cause, x.Detail)).ToList(),
             deliveries.Select(x => new SubscriberDeliveryRow(x.EditionId, x.Subject, x.State, x.Attempts, x.LastReply, Utc(x.SentAt))).ToList());
-    }
-
-    /// <summary>
-    /// Erases a subscriber (GDPR art. 17): the address is replaced by a placeholder and only its hash stays, as a
-    /// suppression, so no import re-adds it; consents, tokens and queued transactional mail are deleted; pending
-    /// deliveries are skipped; the status becomes <c>erased</c> with an event naming the admin.
-    /// <para>TEMPORARY (admin console): switch to <c>SubscriberAdmin.EraseAsync</c> from src/Sender/Subscribers once
-    /// it lands; this method then goes.</para>
-    /// </summary>
-    /// <returns>false when there is no such subscriber or it is already erased.</returns>
-    public async Task<bool> EraseAsync(long id, string admin, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        await using var c = await db.OpenConnectionAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var row = await c.QuerySingleOrDefaultAsync<(string Email, string Status)?>(new CommandDefinition(
-            "select email, status from subscribers where id = @id for update", new { id }, tx, cancellationToken: ct));
-        if (row is null || row.Value.Status == SubscriberStatus.Erased) return false;
-        await c.ExecuteAsync(new CommandDefinition(
-            """
-            insert into suppressions (email_hash, reason) values (@hash, 'erased') on conflict (email_hash) do update set reason = 'erased';
-            delete from consents where subscriber_id = @id;
-            delete from confirmation_tokens where subscriber_id = @id;
-            delete from outbox where subscriber_id = @id and state in ('pending', 'deferred', 'failed');
-            update outbox set recipient = 'erased', payload = '{}' where subscriber_id = @id;
-            update deliveries set state = 'skipped', last_reply = 'subscriber erased' where subscriber_id = @id and state in ('pending', 'deferred');
-            update subscribers set email = 'erased-' || id || '@erased.invalid', email_key = 'erased-' || id, name = null where id = @id;
-            """, new { id, hash = SubscriberService.EmailHash(row.Value.Email) }, tx, cancellationToken: ct));
-        await SubscriberService.ChangeStatusAsync(c, tx, id, row.Value.Status, SubscriberStatus.Erased, "admin", $"erased by {admin}", now, ct);
-        await tx.CommitAsync(ct);
-        return true;
     }
 
     public async Task<IReadOnlyList<InstanceRow>> SchedulerInstancesAsync(DateTimeOffset now, CancellationToken ct)

@@ -70,12 +70,61 @@ public sealed class EditionService(
             new { slot, now }, tx, cancellationToken: cancellationToken));
         await ComparisonSelection.RecordAsync(connection, tx, id, selected.Select(s => s.Id).ToList(), cancellationToken);
 
+        await RenderAndQueueAsync(connection, tx, id, selected.Select(s => s.Comparison).ToList(), now, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return (await GetAsync(id, cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Starts the admin's draft: its comparisons in the order the admin stored, without the excluded ones, and
+    /// without any that another edition has sent since the draft was made (at most
+    /// <c>Newsletter__MaxComparisonsPerEdition</c>). Skipped with the reason when none is left.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">the edition is not a draft.</exception>
+    public async Task<EditionSummary> StartDraftAsync(long draftId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(@key)", new { key = CreateLockKey }, tx, cancellationToken: cancellationToken));
+        var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select state from editions where id = @draftId for update", new { draftId }, tx, cancellationToken: cancellationToken));
+        if (state != "draft") throw new InvalidOperationException($"edition {draftId} is not a draft (state {state ?? "absent"})");
+
+        var eligible = (await ComparisonSelection.SelectAsync(connection, tx, now, int.MaxValue, comparisons.Value.LookBack, cancellationToken))
+            .Select(c => c.Id).ToHashSet();
+        var chosen = (await ComparisonSelection.ForEditionAsync(connection, tx, draftId, includeExcluded: false, cancellationToken))
+            .Where(c => eligible.Contains(c.Id)).Take(newsletter.Value.MaxComparisonsPerEdition).ToList();
+        if (chosen.Count == 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "update editions set state = 'skipped', reason = 'nothing left to send in the draft', finished_at = @now where id = @draftId",
+                new { draftId, now }, tx, cancellationToken: cancellationToken));
+            await tx.CommitAsync(cancellationToken);
+            return (await GetAsync(draftId, cancellationToken))!;
+        }
+        // What is not sent is not consumed: drop excluded and no-longer-eligible rows from the edition.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "delete from edition_comparisons where edition_id = @draftId and not (comparison_id = any(@ids))",
+            new { draftId, ids = chosen.Select(c => c.Id).ToArray() }, tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update editions set state = 'sending', cutoff = @now, started_at = @now where id = @draftId",
+            new { draftId, now }, tx, cancellationToken: cancellationToken));
+        await RenderAndQueueAsync(connection, tx, draftId, chosen.Select(c => c.Comparison).ToList(), now, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return (await GetAsync(draftId, cancellationToken))!;
+    }
+
+    /// <summary>Renders the edition once (personal values as slots), stores it, and queues one delivery per confirmed subscriber.</summary>
+    private async Task RenderAndQueueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long id,
+        IReadOnlyList<Templates.Model.Comparison> chosen, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         // A random nonce in the slot markers: no comparison text can forge a slot.
         var prefix = "{{{" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + ".";
         const string suffix = "}}}";
         var info = site.Get();
         var rendered = await renderer.RenderEditionAsync(new EditionEmailModel(
-            info, id, now, selected.Select(s => s.Comparison).ToList(),
+            info, id, now, chosen,
             new PersonalSlots(prefix + UnsubscribeSlot + suffix, prefix + EmailSlot + suffix),
             site.ArchiveUrl(id)), cancellationToken);
 
@@ -95,8 +144,6 @@ public sealed class EditionService(
         await connection.ExecuteAsync(new CommandDefinition(
             "update editions set recipients = @recipients, state = case when @recipients = 0 then 'sent' else state end, finished_at = case when @recipients = 0 then @now end where id = @id",
             new { recipients, id, now }, tx, cancellationToken: cancellationToken));
-        await tx.CommitAsync(cancellationToken);
-        return (await GetAsync(id, cancellationToken))!;
     }
 
     /// <summary>Records the edition of a schedule slot as skipped because the send came too late (idempotent per slot).</summary>

@@ -35,7 +35,7 @@ public sealed record SpamRule(double Score, string Name, string Description);
 
 public sealed record SpamModel(bool Installed, double? Score, double? Required, IReadOnlyList<SpamRule> Rules, string? Error, string Subject);
 
-public sealed record SendConfirmModel(IReadOnlyList<PreviewItem> Items, string Subject, long Recipients, bool DraftDiffers);
+public sealed record SendConfirmModel(IReadOnlyList<PreviewItem> Items, string Subject, long Recipients);
 
 public sealed record DeliveryRow(long Id, long SubscriberId, string Email, string State, int Attempts, string? LastReply, DateTimeOffset? LastAttemptAt, DateTimeOffset? SentAt);
 

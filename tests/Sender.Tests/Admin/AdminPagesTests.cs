@@ -126,7 +126,15 @@ public sealed class AdminPagesTests
         Assert.Equal([(ids[1], 0, false), (ids[0], 1, true)], rows);
         var preview = WebUtility.HtmlDecode(await client.GetStringAsync("/admin/preview?saved=1"));
         Assert.Contains("Whisperline 3 vs EchoScribe Pro: the panel's verdict", preview, StringComparison.Ordinal);
-        Assert.Contains("not applied by", await client.GetStringAsync("/admin/preview/send"), StringComparison.Ordinal);
+        // "Send now" sends the saved draft: only the included comparison, and the edition is the draft itself.
+        var confirm = WebUtility.HtmlDecode(await client.GetStringAsync("/admin/preview/send"));
+        Assert.Contains("Whisperline 3 vs EchoScribe Pro: the panel's verdict", confirm, StringComparison.Ordinal);
+        Assert.DoesNotContain("Codestral 2", confirm, StringComparison.Ordinal);
+        using var send = await client.PostAsync("/admin/preview/send", AdminTestSupport.Form(
+            ("__csrf", AdminTestSupport.CsrfToken(confirm)), ("confirm", "yes")));
+        Assert.Equal(HttpStatusCode.SeeOther, send.StatusCode);
+        Assert.Equal("sending", await c.QuerySingleAsync<string>("select state from editions where id = @draft", new { draft }));
+        Assert.Equal([ids[1]], (await c.QueryAsync<long>("select comparison_id from edition_comparisons where edition_id = @draft", new { draft })).ToList());
     }
 
     [Fact]

@@ -1,0 +1,92 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Newsletter.Sender.Comparisons;
+using Newsletter.Sender.Editions;
+using Newsletter.Sender.Tests.Infrastructure;
+using Newsletter.Templates;
+
+namespace Newsletter.Sender.Tests.Editions;
+
+public sealed class EditionServiceTests
+{
+    private static async Task<(ServiceFactory Service, long[] Ids)> ArrangeAsync()
+    {
+        var service = await ServiceFactory.CreateAsync();
+        var store = service.Services.GetRequiredService<ComparisonStore>();
+        var samples = SampleComparisons.Load(SampleComparisons.FindDirectory()!);
+        var ids = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var result = await store.UpsertAsync(samples[i] with { PublishedAt = DateTimeOffset.UtcNow.AddHours(-1 - i) }, CancellationToken.None);
+            ids.Add(result.Id);
+        }
+        await using var connection = await service.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync(
+            "insert into subscribers (email, email_key, status) values ('a@example.com', 'a@example.com', 'confirmed'), ('b@example.com', 'b@example.com', 'pending')");
+        return (service, ids.ToArray());
+    }
+
+    [Fact]
+    public async Task Starting_a_draft_sends_the_admins_order_without_the_excluded_comparison()
+    {
+        var (service, ids) = await ArrangeAsync();
+        using var _ = service;
+        var editions = service.Services.GetRequiredService<EditionService>();
+        long draft;
+        await using (var connection = await service.DataSource.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            draft = await connection.ExecuteScalarAsync<long>("insert into editions (state, cutoff) values ('draft', now()) returning id", transaction: tx);
+            await ComparisonSelection.RecordAsync(connection, tx, draft, ids, CancellationToken.None);
+            // The admin puts the oldest first and leaves the middle one out.
+            await ComparisonSelection.ReorderAsync(connection, tx, draft, [ids[2], ids[0], ids[1]], [ids[1]], CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        var edition = await editions.StartDraftAsync(draft, CancellationToken.None);
+
+        Assert.Equal(draft, edition.Id);
+        Assert.Equal("sending", edition.State);
+        Assert.Equal(1, edition.Recipients);
+        await using var check = await service.DataSource.OpenConnectionAsync();
+        var order = (await check.QueryAsync<long>("select comparison_id from edition_comparisons where edition_id = @draft order by position", new { draft })).ToList();
+        Assert.Equal([ids[2], ids[0]], order);
+        var html = await check.ExecuteScalarAsync<string>("select html from editions where id = @draft", new { draft });
+        var samples = SampleComparisons.Load(SampleComparisons.FindDirectory()!);
+        var first = html!.IndexOf(samples[2].Tools[0].Name, StringComparison.Ordinal);
+        var second = html.IndexOf(samples[0].Tools[0].Name, StringComparison.Ordinal);
+        Assert.True(first >= 0 && second > first, "the admin's first comparison should come first");
+
+        // The excluded comparison was not consumed: the next edition takes it.
+        var next = await editions.CreateAndStartAsync(slot: null, CancellationToken.None);
+        Assert.Equal([ids[1]], (await check.QueryAsync<long>("select comparison_id from edition_comparisons where edition_id = @id", new { id = next.Id })).ToList());
+    }
+
+    [Fact]
+    public async Task A_scheduled_slot_creates_one_edition_however_often_it_is_asked()
+    {
+        var (service, _) = await ArrangeAsync();
+        using var __ = service;
+        var editions = service.Services.GetRequiredService<EditionService>();
+        var slot = new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => editions.CreateAndStartAsync(slot, CancellationToken.None)));
+
+        Assert.Single(results.Select(r => r.Id).Distinct());
+        await using var check = await service.DataSource.OpenConnectionAsync();
+        Assert.Equal(1L, await check.ExecuteScalarAsync<long>("select count(*) from editions"));
+        Assert.Equal(1L, await check.ExecuteScalarAsync<long>("select count(*) from deliveries"));
+    }
+
+    [Fact]
+    public async Task Starting_something_that_is_not_a_draft_is_refused_and_changes_nothing()
+    {
+        var (service, _) = await ArrangeAsync();
+        using var __ = service;
+        var editions = service.Services.GetRequiredService<EditionService>();
+        var sent = await editions.CreateAndStartAsync(slot: null, CancellationToken.None);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => editions.StartDraftAsync(sent.Id, CancellationToken.None));
+        Assert.Equal(sent.Recipients, (await editions.GetAsync(sent.Id, CancellationToken.None))!.Recipients);
+    }
+}
