@@ -56,7 +56,11 @@ public static class ConfigurationExtensions
             try { TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone); }
             catch (TimeZoneNotFoundException) { errors.Add($"Schedule__TimeZone '{o.TimeZone}' is not a known time zone"); }
         });
-        builder.Bind<ServiceOptions>(ServiceOptions.Section);
+        builder.Bind<ServiceOptions>(ServiceOptions.Section, (o, errors) =>
+        {
+            for (var i = 0; i < o.TrustedProxies.Count; i++)
+                if (!System.Net.IPAddress.TryParse(o.TrustedProxies[i], out _)) errors.Add($"Service__TrustedProxies__{i} '{o.TrustedProxies[i]}' is not an IP address");
+        });
         return builder;
     }
 

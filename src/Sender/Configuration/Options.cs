@@ -222,4 +222,10 @@ public sealed class ServiceOptions
 
     /// <summary>Name of this instance in claims and logs; defaults to host name + process id.</summary>
     public string? InstanceName { get; set; }
+
+    /// <summary>
+    /// Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IP addresses). Loopback is always
+    /// trusted. Needed behind a proxy so the per-IP signup and login limits see the reader's address, not the proxy's.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }

@@ -37,11 +37,20 @@ public static class NewsletterHost
         builder.AddDelivery();
         builder.AddScheduling();
         builder.AddAdmin();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
+            .Configure<IOptions<ServiceOptions>>((forwarded, service) =>
+            {
+                forwarded.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
+                                             | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+                foreach (var proxy in service.Value.TrustedProxies)
+                    if (System.Net.IPAddress.TryParse(proxy, out var address)) forwarded.KnownProxies.Add(address);
+            });
         return builder;
     }
 
     public static WebApplication MapNewsletter(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseAdminSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
