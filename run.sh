@@ -53,7 +53,25 @@ export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 echo "Building..."
 dotnet build src/Sender -c Release -v quiet -nologo -o "$data/bin" >"$data/build.log" 2>&1 || { cat "$data/build.log" >&2; exit 1; }
 dotnet "$data/bin/Newsletter.Sender.dll" migrate
-dotnet "$data/bin/Newsletter.Sender.dll" import samples/comparisons || true
+
+# An admin for the console, made once: the password is printed below and kept in .data/secrets.env.
+if ! grep -q '^Admin__Users__0__PasswordHash=' "$secrets"; then
+  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+  hash=$(dotnet "$data/bin/Newsletter.Sender.dll" hash-password "$password")
+  { echo "Admin__Users__0__Name=admin"; echo "ADMIN_PASSWORD=$password"; echo "Admin__Users__0__PasswordHash=$hash"; } >> "$secrets"
+  set -a; source "$secrets"; set +a
+fi
+
+# The sample comparisons, once, dated today so the first "send now" has something to send.
+if [[ ! -f "$data/samples-imported" ]]; then
+  mkdir -p "$data/samples"
+  i=0
+  for f in samples/comparisons/*.json; do
+    i=$((i + 1))
+    sed -E "s/\"publishedAt\": *\"[^\"]+\"/\"publishedAt\": \"$(date -u -d "-$i hours" +%Y-%m-%dT%H:%M:%SZ)\"/" "$f" > "$data/samples/$(basename "$f")"
+  done
+  dotnet "$data/bin/Newsletter.Sender.dll" import "$data/samples" && touch "$data/samples-imported"
+fi
 
 cat <<TXT
 
@@ -61,6 +79,7 @@ cat <<TXT
     Signup page     $Site__BaseUrl/
     Archive         $Site__BaseUrl/archive
     Health          $Site__BaseUrl/healthz
+    Admin console   $Site__BaseUrl/admin   (user admin, password $ADMIN_PASSWORD)
     API key         $Api__Keys__0   (Authorization: Bearer ...; kept in .data/secrets.env)
     Outbox (.eml)   $Smtp__PickupDirectory
     Try:  curl -d email=a@example.com $Site__BaseUrl/subscribe
