@@ -58,7 +58,8 @@ dotnet "$data/bin/Newsletter.Sender.dll" migrate
 if ! grep -q '^Admin__Users__0__PasswordHash=' "$secrets"; then
   password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
   hash=$(dotnet "$data/bin/Newsletter.Sender.dll" hash-password "$password")
-  { echo "Admin__Users__0__Name=admin"; echo "ADMIN_PASSWORD=$password"; echo "Admin__Users__0__PasswordHash=$hash"; } >> "$secrets"
+  # Single quotes: the hash contains $ signs.
+  { echo "Admin__Users__0__Name=admin"; echo "ADMIN_PASSWORD=$password"; echo "Admin__Users__0__PasswordHash='$hash'"; } >> "$secrets"
   set -a; source "$secrets"; set +a
 fi
 
