@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
@@ -22,8 +23,13 @@ public sealed class EmailRenderer : IAsyncDisposable, IDisposable
 
     public EmailRenderer(IServiceProvider services, ILoggerFactory loggerFactory)
     {
-        renderer = new HtmlRenderer(services, loggerFactory);
+        // The renderer lives as long as this singleton; components resolve scoped services (e.g. the components'
+        // activity source), which the root provider refuses when scopes are validated (Development).
+        scope = services.CreateAsyncScope();
+        renderer = new HtmlRenderer(scope.ServiceProvider, loggerFactory);
     }
+
+    private readonly AsyncServiceScope scope;
 
     public async Task<RenderedEmail> RenderEditionAsync(EditionEmailModel model, CancellationToken ct = default)
     {
@@ -134,7 +140,15 @@ public sealed class EmailRenderer : IAsyncDisposable, IDisposable
         });
     }
 
-    public ValueTask DisposeAsync() => renderer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await renderer.DisposeAsync();
+        await scope.DisposeAsync();
+    }
 
-    public void Dispose() => renderer.Dispose();
+    public void Dispose()
+    {
+        renderer.Dispose();
+        scope.Dispose();
+    }
 }

@@ -83,6 +83,12 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     {
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         builder.UseEnvironment("Testing");
+        // As strict as Development: a scoped service taken from the root provider fails here, not only in ./run.sh.
+        builder.UseDefaultServiceProvider(o =>
+        {
+            o.ValidateScopes = true;
+            o.ValidateOnBuild = true;
+        });
     }
 
     protected override void Dispose(bool disposing)
