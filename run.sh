@@ -87,4 +87,9 @@ cat <<TXT
   Ctrl-C stops the service and the database.
 
 TXT
-dotnet "$data/bin/Newsletter.Sender.dll" serve
+# From its own folder, so it finds its appsettings.json. Ctrl-C (or a TERM to this script) stops it gracefully;
+# the EXIT trap then stops PostgreSQL.
+(cd "$data/bin" && exec dotnet Newsletter.Sender.dll serve) &
+child=$!
+trap 'kill -TERM $child 2>/dev/null' INT TERM
+wait $child || wait $child || true

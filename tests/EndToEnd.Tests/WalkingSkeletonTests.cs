@@ -112,6 +112,8 @@ public sealed partial class WalkingSkeletonTests
         }
         var secondEdition = await SendNowAsync(api);
         Assert.Equal(0, secondEdition.GetProperty("recipients").GetInt32());
+        Assert.Equal("skipped", secondEdition.GetProperty("state").GetString());
+        Assert.Equal("no confirmed subscribers", secondEdition.GetProperty("reason").GetString());
         await Task.Delay(1500);
         Assert.Equal(4, sink.MessageCount);
     }

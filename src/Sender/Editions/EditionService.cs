@@ -141,9 +141,18 @@ public sealed class EditionService(
             insert into deliveries (edition_id, subscriber_id, next_attempt_at)
             select @id, s.id, @now from subscribers s where s.status = 'confirmed' order by s.id
             """, new { id, now }, tx, cancellationToken: cancellationToken, commandTimeout: 600));
+        if (recipients == 0)
+        {
+            // Nobody to send to: the comparisons stay for the first edition that has readers.
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                delete from edition_comparisons where edition_id = @id;
+                update editions set state = 'skipped', reason = 'no confirmed subscribers', finished_at = @now where id = @id;
+                """, new { id, now }, tx, cancellationToken: cancellationToken));
+            return;
+        }
         await connection.ExecuteAsync(new CommandDefinition(
-            "update editions set recipients = @recipients, state = case when @recipients = 0 then 'sent' else state end, finished_at = case when @recipients = 0 then @now end where id = @id",
-            new { recipients, id, now }, tx, cancellationToken: cancellationToken));
+            "update editions set recipients = @recipients where id = @id", new { recipients, id }, tx, cancellationToken: cancellationToken));
     }
 
     /// <summary>Records the edition of a schedule slot as skipped because the send came too late (idempotent per slot).</summary>
