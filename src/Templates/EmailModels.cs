@@ -8,7 +8,7 @@ public sealed record RenderedEmail(string Subject, string Preheader, string Html
 /// <summary>
 /// Per-recipient values. At render time the caller passes <em>marker strings</em> (e.g. <c>{{{k3j4.unsubscribe_url}}}</c>);
 /// the templates emit them verbatim wherever the value belongs (href, visible text, plain text) and
-/// <see cref="PersonalizedContent"/> (or the MIME mail-merge) replaces them per recipient.
+/// the MIME mail merge (src/Mail's MessageTemplate) replaces them per recipient.
 /// </summary>
 public sealed record PersonalSlots(string UnsubscribeUrl, string Email);
 

@@ -12,7 +12,7 @@ namespace Newsletter.Templates;
 /// <summary>
 /// Renders every email (HTML via Razor components on <see cref="HtmlRenderer"/>, plain text via <see cref="PlainText"/>).
 /// Thread-safe; register as a singleton. The HTML is rendered once per edition — per-recipient values are
-/// marker strings from <see cref="PersonalSlots"/>, replaced later (see <see cref="PersonalizedContent"/>).
+/// marker strings from <see cref="PersonalSlots"/>, replaced later per recipient by src/Mail's MessageTemplate.
 /// </summary>
 public sealed class EmailRenderer : IAsyncDisposable, IDisposable
 {
