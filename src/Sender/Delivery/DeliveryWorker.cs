@@ -152,7 +152,6 @@ public sealed class DeliveryWorker(
 
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            var list = outcomes.ToList();
             // One statement records the whole batch; the payload (it may hold a confirmation token) is cleared once sent.
             await connection.ExecuteAsync(new CommandDefinition(
                 """
@@ -163,14 +162,7 @@ public sealed class DeliveryWorker(
                 from unnest(@ids, @states, @replies, @delays) as v(id, state, reply, delay)
                 where o.id = v.id and o.state = 'sending'
                 """,
-                new
-                {
-                    ids = list.Select(p => p.Key).ToArray(),
-                    states = list.Select(p => State(p.Value.Kind)).ToArray(),
-                    replies = list.Select(p => Truncate(p.Value.Reply)).ToArray(),
-                    delays = list.Select(p => p.Value.Kind == OutcomeKind.Deferred
-                        ? RetryPolicy.Backoff(rows.First(r => r.Id == p.Key).Attempts, options.Value.RetryBaseDelay) : TimeSpan.Zero).ToArray(),
-                }, cancellationToken: CancellationToken.None));
+                OutcomeParameters(outcomes, rows.ToDictionary(r => r.Id, r => r.Attempts)), cancellationToken: CancellationToken.None));
         }
         return rows.Count;
     }
@@ -250,13 +242,7 @@ public sealed class DeliveryWorker(
             from unnest(@ids, @states, @replies, @delays) as v(id, state, reply, delay)
             where d.id = v.id and d.state = 'sending'
             """,
-            new
-            {
-                ids = list.Select(p => p.Key).ToArray(),
-                states = list.Select(p => State(p.Value.Kind)).ToArray(),
-                replies = list.Select(p => Truncate(p.Value.Reply)).ToArray(),
-                delays = list.Select(p => p.Value.Kind == OutcomeKind.Deferred ? RetryPolicy.Backoff(byId[p.Key].Attempts, options.Value.RetryBaseDelay) : TimeSpan.Zero).ToArray(),
-            }, tx, cancellationToken: ct));
+            OutcomeParameters(outcomes, rows.ToDictionary(r => r.Id, r => r.Attempts)), tx, cancellationToken: ct));
 
         // A 5xx to RCPT is a hard bounce (the subscriber gets nothing more); failing for the whole retry window is a
         // soft bounce, counted per edition; a delivered edition resets that count. Same transaction as the outcomes.
@@ -271,6 +257,20 @@ public sealed class DeliveryWorker(
               and not exists (select 1 from deliveries d where d.edition_id = e.id and d.state in ('pending', 'sending', 'deferred'))
             """, new { editions = rows.Select(r => r.EditionId).Distinct().ToArray() }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The arrays one batch's outcome update unnests (outbox and deliveries alike): id, state, reply, retry delay.</summary>
+    private object OutcomeParameters(IReadOnlyDictionary<long, Outcome> outcomes, Dictionary<long, int> attempts)
+    {
+        var list = outcomes.ToList();
+        return new
+        {
+            ids = list.Select(p => p.Key).ToArray(),
+            states = list.Select(p => State(p.Value.Kind)).ToArray(),
+            replies = list.Select(p => Truncate(p.Value.Reply)).ToArray(),
+            delays = list.Select(p => p.Value.Kind == OutcomeKind.Deferred
+                ? RetryPolicy.Backoff(attempts[p.Key], options.Value.RetryBaseDelay) : TimeSpan.Zero).ToArray(),
+        };
     }
 
     private static string State(OutcomeKind kind) => kind switch
