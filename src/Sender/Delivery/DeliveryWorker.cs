@@ -109,6 +109,7 @@ public sealed class DeliveryWorker(
             where state = 'sending' and claimed_at < @expired
             """, new { expired }, cancellationToken: ct));
         if (deliveries + mails > 0) logger.LogWarning("took back {Deliveries} deliveries and {Mails} outbox mails whose claim expired", deliveries, mails);
+        await FinishEditionsAsync(connection, null, ct);
     }
 
     private async Task<int> SendOutboxBatchAsync(CancellationToken ct)
@@ -249,15 +250,25 @@ public sealed class DeliveryWorker(
         await bounces.RecordAsync(connection, tx,
             list.Select(p => DeliveryBounces.From(byId[p.Key].SubscriberId, byId[p.Key].EditionId, p.Value)).ToList(), ct);
 
-        // An edition is sent only when nothing is left pending, sending or deferred: re-read from the database.
-        await connection.ExecuteAsync(new CommandDefinition(
+        await tx.CommitAsync(ct);
+
+        // After the commit, with a fresh snapshot: two loops committing their last batches at the same time would each
+        // see the other's rows still 'sending' if they checked inside their own transactions, and neither would finish
+        // the edition. The periodic sweep (FinishEditionsAsync from the reclaim step) covers a crash right here.
+        await FinishEditionsAsync(connection, rows.Select(r => r.EditionId).Distinct().ToArray(), ct);
+    }
+
+    /// <summary>
+    /// Marks sending editions sent when nothing is left pending, sending or deferred, re-read from the database;
+    /// all sending editions when <paramref name="editionIds"/> is null.
+    /// </summary>
+    private static Task FinishEditionsAsync(NpgsqlConnection connection, long[]? editionIds, CancellationToken ct)
+        => connection.ExecuteAsync(new CommandDefinition(
             """
             update editions e set state = 'sent', finished_at = now()
-            where e.id = any(@editions) and e.state = 'sending'
+            where e.state = 'sending' and (@editions::bigint[] is null or e.id = any(@editions))
               and not exists (select 1 from deliveries d where d.edition_id = e.id and d.state in ('pending', 'sending', 'deferred'))
-            """, new { editions = rows.Select(r => r.EditionId).Distinct().ToArray() }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-    }
+            """, new { editions = editionIds }, cancellationToken: ct));
 
     /// <summary>The arrays one batch's outcome update unnests (outbox and deliveries alike): id, state, reply, retry delay.</summary>
     private object OutcomeParameters(IReadOnlyDictionary<long, Outcome> outcomes, Dictionary<long, int> attempts)
