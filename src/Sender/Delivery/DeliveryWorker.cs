@@ -143,9 +143,7 @@ public sealed class DeliveryWorker(
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                var outcome = Outcome.FromException(e);
-                if (outcome.Kind == OutcomeKind.Deferred && time.GetUtcNow() - Utc(row.CreatedAt) > options.Value.RetryWindow)
-                    outcome = outcome with { Kind = OutcomeKind.Failed, Reply = DeliveryBounces.RetryWindowPassed + outcome.Reply };
+                var outcome = Failure(e, Utc(row.CreatedAt));
                 outcomes[row.Id] = outcome;
                 logger.LogWarning("outbox {Id} ({Kind}): {Outcome} {Reply}", row.Id, row.Kind, outcome.Kind, outcome.Reply);
             }
@@ -214,10 +212,7 @@ public sealed class DeliveryWorker(
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                var outcome = Outcome.FromException(e);
-                if (outcome.Kind == OutcomeKind.Deferred && time.GetUtcNow() - Utc(row.WindowStart) > options.Value.RetryWindow)
-                    outcome = outcome with { Kind = OutcomeKind.Failed, Reply = DeliveryBounces.RetryWindowPassed + outcome.Reply };
-                outcomes[row.Id] = outcome;
+                outcomes[row.Id] = Failure(e, Utc(row.WindowStart));
             }
         }, ct);
 
@@ -269,6 +264,18 @@ public sealed class DeliveryWorker(
             where e.state = 'sending' and (@editions::bigint[] is null or e.id = any(@editions))
               and not exists (select 1 from deliveries d where d.edition_id = e.id and d.state in ('pending', 'sending', 'deferred'))
             """, new { editions = editionIds }, cancellationToken: ct));
+
+    /// <summary>
+    /// What a failed attempt means: transient failures are deferred until <c>Delivery__RetryWindow</c> has passed since
+    /// <paramref name="windowStart"/>, then failed (the prefix marks a soft bounce for the bounce recorder).
+    /// </summary>
+    private Outcome Failure(Exception error, DateTimeOffset windowStart)
+    {
+        var outcome = Outcome.FromException(error);
+        return outcome.Kind == OutcomeKind.Deferred && time.GetUtcNow() - windowStart > options.Value.RetryWindow
+            ? outcome with { Kind = OutcomeKind.Failed, Reply = DeliveryBounces.RetryWindowPassed + outcome.Reply }
+            : outcome;
+    }
 
     /// <summary>The arrays one batch's outcome update unnests (outbox and deliveries alike): id, state, reply, retry delay.</summary>
     private object OutcomeParameters(IReadOnlyDictionary<long, Outcome> outcomes, Dictionary<long, int> attempts)
