@@ -170,6 +170,12 @@ public sealed class DeliveryOptions
 
     /// <summary>How often an idle worker looks for work.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Deliveries queued by the transaction that starts an edition; sending starts as soon as it commits.</summary>
+    [Range(1, 10_000_000)] public int FirstQueueChunk { get; set; } = 5_000;
+
+    /// <summary>Deliveries queued per further transaction until every confirmed subscriber has one.</summary>
+    [Range(1, 10_000_000)] public int QueueChunk { get; set; } = 50_000;
 }
 
 /// <summary>DKIM signing; off unless all three are set.</summary>

@@ -14,7 +14,11 @@ public static class DeliveryExtensions
             ? ActivatorUtilities.CreateInstance<PickupTransport>(sp)
             : ActivatorUtilities.CreateInstance<SmtpTransport>(sp));
         var role = builder.Configuration.GetValue($"{ServiceOptions.Section}:{nameof(ServiceOptions.Role)}", ServiceRole.All);
-        if (role != ServiceRole.Web) builder.Services.AddHostedService<DeliveryWorker>();
+        if (role != ServiceRole.Web)
+        {
+            builder.Services.AddHostedService<DeliveryWorker>();
+            builder.Services.AddHostedService<Editions.EditionQueuer>();
+        }
         return builder;
     }
 }

@@ -14,12 +14,12 @@ public sealed record EditionSummary(long Id, string State, string? Reason, strin
 
 /// <summary>
 /// Creates editions: selects the comparisons, renders the email once (with slots for the personal values),
-/// stores it and creates one delivery per confirmed subscriber set-based, all in one transaction. The delivery
-/// workers then send it.
+/// stores it and queues the first chunk of deliveries (one per confirmed subscriber, set-based), all in one
+/// transaction; the delivery workers start on it at once while <see cref="EditionQueuer"/> queues the other chunks.
 /// </summary>
 public sealed class EditionService(
     NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, IOptions<NewsletterOptions> newsletter,
-    IOptions<ComparisonOptions> comparisons, TimeProvider time)
+    IOptions<ComparisonOptions> comparisons, IOptions<DeliveryOptions> delivery, TimeProvider time)
 {
     /// <summary>The personal values every edition message carries; each appears as a slot in the stored content.</summary>
     public const string UnsubscribeSlot = "unsubscribe_url";
@@ -135,12 +135,12 @@ public sealed class EditionService(
             where id = @id
             """, new { rendered.Subject, rendered.Preheader, rendered.Html, rendered.Text, prefix, suffix, id }, tx, cancellationToken: cancellationToken));
 
-        // One delivery per confirmed subscriber, in one statement: no per-row round trips.
-        var recipients = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            insert into deliveries (edition_id, subscriber_id, next_attempt_at)
-            select @id, s.id, @now from subscribers s where s.status = 'confirmed' order by s.id
-            """, new { id, now }, tx, cancellationToken: cancellationToken, commandTimeout: 600));
+        // The recipients are the confirmed subscribers that exist now. This transaction queues the first chunk so the
+        // workers start at once; EditionQueuer queues the rest in further set-based chunks (see QueueNextChunkAsync).
+        var until = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "select max(id) from subscribers", transaction: tx, cancellationToken: cancellationToken)) ?? 0;
+        var chunk = delivery.Value.FirstQueueChunk;
+        var (recipients, last) = await QueueChunkAsync(connection, tx, id, 0, until, chunk, now, cancellationToken);
         if (recipients == 0)
         {
             // Nobody to send to: the comparisons stay for the first edition that has readers.
@@ -152,8 +152,66 @@ public sealed class EditionService(
             return;
         }
         await connection.ExecuteAsync(new CommandDefinition(
-            "update editions set recipients = @recipients where id = @id", new { recipients, id }, tx, cancellationToken: cancellationToken));
+            "update editions set recipients = @recipients, queue_after = @after, queue_until = @until where id = @id",
+            new { recipients, after = recipients < chunk ? (long?)null : last, until, id }, tx, cancellationToken: cancellationToken));
     }
+
+    /// <summary>
+    /// Queues the next chunk of an edition's deliveries (<c>Delivery__QueueChunk</c> confirmed subscribers after its
+    /// cursor) and moves the cursor, in one transaction that holds the edition's row. Returns true while more remain;
+    /// false when the edition is fully queued, not queueing, or another instance is queueing it right now. A
+    /// cancelled edition stops queueing.
+    /// </summary>
+    public async Task<bool> QueueNextChunkAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var cursor = await connection.QuerySingleOrDefaultAsync<QueueCursor>(new CommandDefinition(
+            "select queue_after as After, queue_until as Until, state from editions where id = @id and queue_after is not null for update skip locked",
+            new { id }, tx, cancellationToken: cancellationToken));
+        if (cursor is null) return false;
+        if (cursor.State is not ("sending" or "paused"))
+        {
+            await connection.ExecuteAsync(new CommandDefinition("update editions set queue_after = null where id = @id", new { id }, tx, cancellationToken: cancellationToken));
+            await tx.CommitAsync(cancellationToken);
+            return false;
+        }
+        var chunk = delivery.Value.QueueChunk;
+        var (queued, last) = await QueueChunkAsync(connection, tx, id, cursor.After, cursor.Until, chunk, time.GetUtcNow(), cancellationToken);
+        var more = queued == chunk;
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update editions set recipients = recipients + @queued, queue_after = @after where id = @id",
+            new { queued, after = more ? (long?)last : null, id }, tx, cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
+        return more;
+    }
+
+    /// <summary>The editions whose deliveries are still being queued, oldest first.</summary>
+    public async Task<IReadOnlyList<long>> ListQueueingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(new CommandDefinition(
+            "select id from editions where queue_after is not null order by id", cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>One delivery per confirmed subscriber in (after, until], at most <paramref name="limit"/>, in one statement.</summary>
+    private static async Task<(int Count, long Last)> QueueChunkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long id,
+        long after, long until, int limit, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = await connection.QuerySingleAsync<(long Count, long? Last)>(new CommandDefinition(
+            """
+            with queued as (
+                insert into deliveries (edition_id, subscriber_id, next_attempt_at)
+                select @id, s.id, @now from subscribers s
+                where s.status = 'confirmed' and s.id > @after and s.id <= @until
+                order by s.id limit @limit
+                returning subscriber_id)
+            select count(*), max(subscriber_id) from queued
+            """, new { id, after, until, limit, now }, tx, cancellationToken: cancellationToken, commandTimeout: 600));
+        return ((int)result.Count, result.Last ?? after);
+    }
+
+    private sealed record QueueCursor(long After, long Until, string State);
 
     /// <summary>Records the edition of a schedule slot as skipped because the send came too late (idempotent per slot).</summary>
     public async Task<EditionSummary> RecordLateAsync(DateTimeOffset slot, TimeSpan late, CancellationToken cancellationToken)
@@ -190,7 +248,7 @@ public sealed class EditionService(
     public Task<bool> CancelAsync(long id, string reason, CancellationToken cancellationToken)
         => ChangeStateAsync(
             """
-            update editions set state = 'cancelled', reason = @reason, finished_at = now()
+            update editions set state = 'cancelled', reason = @reason, finished_at = now(), queue_after = null
             where id = @id and state in ('draft', 'scheduled', 'sending', 'paused');
             update deliveries set state = 'skipped', last_reply = 'edition cancelled'
             where edition_id = @id and state in ('pending', 'deferred')

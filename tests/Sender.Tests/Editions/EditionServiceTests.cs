@@ -9,9 +9,9 @@ namespace Newsletter.Sender.Tests.Editions;
 
 public sealed class EditionServiceTests
 {
-    private static async Task<(ServiceFactory Service, long[] Ids)> ArrangeAsync()
+    private static async Task<(ServiceFactory Service, long[] Ids)> ArrangeAsync(IDictionary<string, string?>? overrides = null)
     {
-        var service = await ServiceFactory.CreateAsync();
+        var service = await ServiceFactory.CreateAsync(overrides);
         var store = service.Services.GetRequiredService<ComparisonStore>();
         var samples = SampleComparisons.Load(SampleComparisons.FindDirectory()!);
         var ids = new List<long>();
@@ -88,5 +88,87 @@ public sealed class EditionServiceTests
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => editions.StartDraftAsync(sent.Id, CancellationToken.None));
         Assert.Equal(sent.Recipients, (await editions.GetAsync(sent.Id, CancellationToken.None))!.Recipients);
+    }
+
+    /// <summary>Small chunks so ten subscribers take three transactions; Role=Web runs no worker or queuer, so the test drives the queueing.</summary>
+    private static readonly Dictionary<string, string?> SmallChunks = new()
+    {
+        ["Delivery:FirstQueueChunk"] = "3",
+        ["Delivery:QueueChunk"] = "4",
+    };
+
+    private static async Task AddConfirmedAsync(ServiceFactory service, int count, string prefix)
+    {
+        await using var connection = await service.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync(
+            "insert into subscribers (email, email_key, status, confirmed_at) select @prefix || g || '@example.com', @prefix || g || '@example.com', 'confirmed', now() from generate_series(1, @count) g",
+            new { prefix, count });
+    }
+
+    [Fact]
+    public async Task A_list_is_queued_in_chunks_for_exactly_the_subscribers_confirmed_when_the_edition_started()
+    {
+        var (service, _) = await ArrangeAsync(new Dictionary<string, string?>(SmallChunks) { ["Service:Role"] = "Web" });
+        using var __ = service;
+        await AddConfirmedAsync(service, 9, "r"); // with a@example.com: 10 confirmed, b@ is pending
+        var editions = service.Services.GetRequiredService<EditionService>();
+
+        var started = await editions.CreateAndStartAsync(slot: null, CancellationToken.None);
+        Assert.Equal("sending", started.State);
+        Assert.Equal(3, started.Recipients); // the first chunk, queued by the starting transaction
+        Assert.Equal([started.Id], await editions.ListQueueingAsync(CancellationToken.None));
+
+        await AddConfirmedAsync(service, 2, "late"); // signed up after the start: the next edition's readers
+        Assert.True(await editions.QueueNextChunkAsync(started.Id, CancellationToken.None));  // 7 queued, maybe more
+        Assert.False(await editions.QueueNextChunkAsync(started.Id, CancellationToken.None)); // 10: done
+        Assert.False(await editions.QueueNextChunkAsync(started.Id, CancellationToken.None)); // nothing left to do
+
+        await using var check = await service.DataSource.OpenConnectionAsync();
+        var queued = (await check.QueryAsync<string>(
+            "select s.email from deliveries d join subscribers s on s.id = d.subscriber_id where d.edition_id = @id order by s.id", new { id = started.Id })).ToList();
+        Assert.Equal(["a@example.com", .. Enumerable.Range(1, 9).Select(i => $"r{i}@example.com")], queued);
+        Assert.Equal(10, (await editions.GetAsync(started.Id, CancellationToken.None))!.Recipients);
+        Assert.Empty(await editions.ListQueueingAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_cancelled_edition_stops_queueing_and_skips_what_was_queued()
+    {
+        var (service, _) = await ArrangeAsync(new Dictionary<string, string?>(SmallChunks) { ["Service:Role"] = "Web" });
+        using var __ = service;
+        await AddConfirmedAsync(service, 9, "r");
+        var editions = service.Services.GetRequiredService<EditionService>();
+        var started = await editions.CreateAndStartAsync(slot: null, CancellationToken.None);
+
+        Assert.True(await editions.CancelAsync(started.Id, "changed my mind", CancellationToken.None));
+        Assert.False(await editions.QueueNextChunkAsync(started.Id, CancellationToken.None));
+
+        var edition = (await editions.GetAsync(started.Id, CancellationToken.None))!;
+        Assert.Equal("cancelled", edition.State);
+        Assert.Equal(3, edition.Deliveries["skipped"]);
+        Assert.Equal(3, edition.Deliveries.Values.Sum());
+        Assert.Empty(await editions.ListQueueingAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_workers_send_every_chunk_and_the_edition_is_sent_only_after_the_last()
+    {
+        var (service, _) = await ArrangeAsync(SmallChunks);
+        using var __ = service;
+        await AddConfirmedAsync(service, 9, "r");
+        _ = service.CreateClient(); // starts the host: the delivery worker and the queuer
+        var editions = service.Services.GetRequiredService<EditionService>();
+
+        var started = await editions.CreateAndStartAsync(slot: null, CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        EditionSummary edition;
+        while ((edition = (await editions.GetAsync(started.Id, CancellationToken.None))!).State == "sending" && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+
+        Assert.Equal("sent", edition.State);
+        Assert.Equal(10, edition.Recipients);
+        Assert.Equal(10, edition.Deliveries["sent"]);
+        Assert.Equal(10, edition.Deliveries.Values.Sum());
+        Assert.Equal(10, service.OutboxFiles().Count);
     }
 }
