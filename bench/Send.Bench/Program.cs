@@ -112,33 +112,47 @@ try
 
     var trigger = Stopwatch.StartNew();
     var triggeredAt = DateTimeOffset.UtcNow;
+    long editionId;
     using (var r = await http.PostAsync("/api/editions/send-now", null))
     {
-        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"send-now failed: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        var body = await r.Content.ReadAsStringAsync();
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"send-now failed: {(int)r.StatusCode} {body}");
+        editionId = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt64();
     }
     var created = trigger.Elapsed;
-    TimeSpan? first = null;
-    long sent = 0, peakRss = 0;
+    long peakRss = 0;
     var lastReport = TimeSpan.Zero;
+    // Cheap polls (one editions row) so the benchmark itself does not load the database it measures; a count of
+    // the deliveries only every 10 s for the progress line.
     while (true)
     {
-        await using var c = db.CreateCommand("select count(*) filter (where state = 'sent'), count(*) filter (where state in ('pending','sending','deferred')), min(sent_at) from deliveries");
-        await using var reader = await c.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        sent = reader.GetInt64(0);
-        var open = reader.GetInt64(1);
-        if (first is null && !reader.IsDBNull(2)) first = new DateTimeOffset(reader.GetDateTime(2)) - triggeredAt;
+        await using (var c = db.CreateCommand("select state from editions where id = $1"))
+        {
+            c.Parameters.AddWithValue(editionId);
+            var state = (string)(await c.ExecuteScalarAsync())!;
+            if (state != "sending") { if (state != "sent") throw new InvalidOperationException($"edition ended {state}"); break; }
+        }
         peakRss = Math.Max(peakRss, PeakRss(service.Id));
         if (trigger.Elapsed - lastReport > TimeSpan.FromSeconds(10))
         {
             lastReport = trigger.Elapsed;
-            Console.WriteLine($"  {trigger.Elapsed.TotalSeconds,6:F0} s: {sent:N0} sent, {open:N0} open, RSS peak {peakRss / 1024 / 1024} MB");
+            await using var c = db.CreateCommand("select count(*) from deliveries where state = 'sent'");
+            Console.WriteLine($"  {trigger.Elapsed.TotalSeconds,6:F0} s: {(long)(await c.ExecuteScalarAsync())!:N0} sent, RSS peak {peakRss / 1024 / 1024} MB");
         }
-        if (open == 0 && sent > 0) break;
         if (service.HasExited) throw new InvalidOperationException("service exited");
-        await Task.Delay(100);
+        await Task.Delay(200);
     }
-    var total = trigger.Elapsed;
+    peakRss = Math.Max(peakRss, PeakRss(service.Id));
+    long sent;
+    TimeSpan first, total;
+    await using (var c = db.CreateCommand("select count(*), min(sent_at), max(sent_at) from deliveries where state = 'sent'"))
+    await using (var reader = await c.ExecuteReaderAsync())
+    {
+        await reader.ReadAsync();
+        sent = reader.GetInt64(0);
+        first = new DateTimeOffset(reader.GetDateTime(1)) - triggeredAt;
+        total = new DateTimeOffset(reader.GetDateTime(2)) - triggeredAt;
+    }
     var messageSize = await MessageSizeAsync(db);
     var ours = sent / total.TotalSeconds;
     service.Kill(true);
@@ -156,7 +170,7 @@ try
     Console.WriteLine($"{"ratio ours / smtp-source (same size)",-52} {ours / sameSizeRate,10:F2}   target {(dkim ? "≥ 0.50" : "≥ 0.60")}");
     Console.WriteLine($"{"peak RSS of the service",-52} {peakRss / 1024.0 / 1024.0,7:F0} MB");
     Console.WriteLine($"{"edition created (send-now answered)",-52} {created.TotalSeconds,9:F2} s");
-    Console.WriteLine($"{"trigger to first message",-52} {first?.TotalSeconds ?? double.NaN,9:F2} s");
+    Console.WriteLine($"{"trigger to first message",-52} {first.TotalSeconds,9:F2} s");
     return 0;
 }
 finally

@@ -40,7 +40,7 @@ public sealed class EmailRenderer : IAsyncDisposable, IDisposable
             [nameof(EditionEmail.Model)] = model,
             [nameof(EditionEmail.View)] = view,
         }, ct);
-        return new RenderedEmail(view.Subject, view.Preheader, html, PlainText.Edition(model, view));
+        return new RenderedEmail(view.Subject, view.Preheader, EmailHtml.SevenBit(html), PlainText.Edition(model, view));
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ public sealed class EmailRenderer : IAsyncDisposable, IDisposable
             [nameof(ConfirmationEmail.Subject)] = subject,
             [nameof(ConfirmationEmail.Preheader)] = preheader,
         }, ct);
-        return new RenderedEmail(subject, preheader, html, PlainText.Confirmation(model));
+        return new RenderedEmail(subject, preheader, EmailHtml.SevenBit(html), PlainText.Confirmation(model));
     }
 
     public async Task<RenderedEmail> RenderWelcomeAsync(WelcomeEmailModel model, CancellationToken ct = default)
@@ -82,7 +82,7 @@ public sealed class EmailRenderer : IAsyncDisposable, IDisposable
             [nameof(WelcomeEmail.Subject)] = subject,
             [nameof(WelcomeEmail.Preheader)] = preheader,
         }, ct);
-        return new RenderedEmail(subject, preheader, html, PlainText.Welcome(model));
+        return new RenderedEmail(subject, preheader, EmailHtml.SevenBit(html), PlainText.Welcome(model));
     }
 
     public async Task<RenderedEmail> RenderGoodbyeAsync(GoodbyeEmailModel model, CancellationToken ct = default)
@@ -96,7 +96,7 @@ public sealed class EmailRenderer : IAsyncDisposable, IDisposable
             [nameof(GoodbyeEmail.Subject)] = subject,
             [nameof(GoodbyeEmail.Preheader)] = preheader,
         }, ct);
-        return new RenderedEmail(subject, preheader, html, PlainText.Goodbye(model));
+        return new RenderedEmail(subject, preheader, EmailHtml.SevenBit(html), PlainText.Goodbye(model));
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Components;
+
 namespace Newsletter.Templates.Emails;
 
 /// <summary>
@@ -70,6 +72,10 @@ internal static class EmailStyles
     /// <summary>The constant &lt;style&gt; element (never contains content).</summary>
     public const string HeadStyleElement = "<style>" + HeadCss + "</style>";
 
-    /// <summary>Zero-width padding after the preheader so clients don't pull body text into the preview.</summary>
-    public static readonly string PreheaderPad = string.Concat(Enumerable.Repeat("\u034F\u200C\u00A0", 60));
+    /// <summary>
+    /// Zero-width padding after the preheader so clients don't pull body text into the preview; in lines of ten groups
+    /// (white space there collapses into the padding) so the HTML keeps short lines.
+    /// </summary>
+    public static readonly MarkupString PreheaderPad = new(string.Join("\n", Enumerable.Repeat(
+        string.Concat(Enumerable.Repeat("&#847;&#8204;&#160;", 10)), 6)));
 }
