@@ -44,6 +44,8 @@ try
     }
     await using var db = NpgsqlDataSource.Create(connectionString);
     await Migrator.MigrateAsync(db);
+    if (Environment.GetEnvironmentVariable("BENCH_PG_STATEMENTS") is not null)
+        await using (var c = db.CreateCommand("create extension if not exists pg_stat_statements")) await c.ExecuteNonQueryAsync();
     var sw = Stopwatch.StartNew();
     await using (var c = db.CreateCommand(
         """
@@ -153,6 +155,20 @@ try
         first = new DateTimeOffset(reader.GetDateTime(1)) - triggeredAt;
         total = new DateTimeOffset(reader.GetDateTime(2)) - triggeredAt;
     }
+    // CPU seconds spent by each party over the whole run (the database's backends live in the service's pool).
+    var serviceCpu = CpuSeconds(service.Id);
+    var sinkCpu = CpuSeconds(sink.Id);
+    var databaseCpu = Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsAsciiDigit))
+        .Select(int.Parse).Where(pid => Comm(pid) == "postgres").Sum(CpuSeconds);
+    if (Environment.GetEnvironmentVariable("BENCH_PG_STATEMENTS") is not null)
+    {
+        // Where the database's time went (needs PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements").
+        await using var c = db.CreateCommand(
+            "select round(total_exec_time)::bigint, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) from pg_stat_statements order by total_exec_time desc limit 12");
+        await using var reader = await c.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            Console.WriteLine($"  pg {reader.GetInt64(0),8} ms {reader.GetInt64(1),8} calls {reader.GetInt64(2),9} rows  {reader.GetString(3)}");
+    }
     var messageSize = await MessageSizeAsync(db);
     var ours = sent / total.TotalSeconds;
     service.Kill(true);
@@ -169,6 +185,7 @@ try
     Console.WriteLine($"{$"smtp-source -s 16 -l {messageSize} msgs/s (our size)",-52} {sameSizeRate,10:F0}");
     Console.WriteLine($"{"ratio ours / smtp-source (same size)",-52} {ours / sameSizeRate,10:F2}   target {(dkim ? "≥ 0.50" : "≥ 0.60")}");
     Console.WriteLine($"{"peak RSS of the service",-52} {peakRss / 1024.0 / 1024.0,7:F0} MB");
+    Console.WriteLine($"{"CPU s per 1,000 messages: service / database / smtp-sink",-52} {serviceCpu * 1000 / sent,6:F2} / {databaseCpu * 1000 / sent:F2} / {sinkCpu * 1000 / sent:F2}");
     Console.WriteLine($"{"edition created (send-now answered)",-52} {created.TotalSeconds,9:F2} s");
     Console.WriteLine($"{"trigger to first message",-52} {first.TotalSeconds,9:F2} s");
     return 0;
@@ -196,6 +213,24 @@ static async Task<long> MessageSizeAsync(NpgsqlDataSource db)
     };
     message.To.Add(new Newsletter.Mail.Mailbox(null, Newsletter.Mail.EmailAddress.Parse("reader1@example.com")));
     return message.ToArray().Length;
+}
+
+static string? Comm(int pid)
+{
+    try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
+    catch (IOException) { return null; }
+}
+
+static double CpuSeconds(int pid)
+{
+    try
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // utime and stime are fields 14 and 15 of stat, counted from the pid; clock ticks are 100 per second on Linux.
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+    catch (IOException) { return 0; }
 }
 
 static long PeakRss(int pid)

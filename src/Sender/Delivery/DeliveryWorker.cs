@@ -172,12 +172,15 @@ public sealed class DeliveryWorker(
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
             // Claim due deliveries of editions that are sending, oldest first; SKIP LOCKED lets instances share.
+            // The sending editions are an array, not a join: with a join the planner misjudges how many rows match and
+            // sorts every pending delivery on each claim (63 ms a claim at 100,000 recipients, growing with the list);
+            // this way it walks deliveries_due in order and stops at the limit (under 1 ms).
             rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
                 """
                 with claimed as (
                     select d.id from deliveries d
-                    join editions e on e.id = d.edition_id and e.state = 'sending'
                     where d.state in ('pending', 'deferred') and d.next_attempt_at <= now()
+                      and d.edition_id = any(array(select id from editions where state = 'sending'))
                     order by d.next_attempt_at, d.id
                     limit @limit
                     for update of d skip locked)

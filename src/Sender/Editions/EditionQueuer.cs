@@ -24,7 +24,17 @@ public sealed class EditionQueuer(EditionService editions, DeliverySignal signal
             {
                 foreach (var id in await editions.ListQueueingAsync(stoppingToken))
                 {
-                    while (await editions.QueueNextChunkAsync(id, stoppingToken)) signal.Poke();
+                    // Fresh statistics as the deliveries table grows (now, after chunks 1, 2, 4, 8, ... and at the
+                    // end): with stale ones the planner takes the new rows for a handful and sorts every due delivery
+                    // on each claim instead of walking the due index.
+                    await editions.AnalyzeDeliveriesAsync(stoppingToken);
+                    var chunks = 0;
+                    while (await editions.QueueNextChunkAsync(id, stoppingToken))
+                    {
+                        signal.Poke();
+                        if ((++chunks & (chunks - 1)) == 0) await editions.AnalyzeDeliveriesAsync(stoppingToken);
+                    }
+                    await editions.AnalyzeDeliveriesAsync(stoppingToken);
                     signal.Poke();
                 }
             }

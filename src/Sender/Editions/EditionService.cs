@@ -186,6 +186,13 @@ public sealed class EditionService(
         return more;
     }
 
+    /// <summary>Refreshes the planner's statistics of the deliveries table (after queueing changed it a lot).</summary>
+    public async Task AnalyzeDeliveriesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("analyze deliveries", cancellationToken: cancellationToken, commandTimeout: 600));
+    }
+
     /// <summary>The editions whose deliveries are still being queued, oldest first.</summary>
     public async Task<IReadOnlyList<long>> ListQueueingAsync(CancellationToken cancellationToken)
     {
