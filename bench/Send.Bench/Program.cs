@@ -158,8 +158,10 @@ try
     // CPU seconds spent by each party over the whole run (the database's backends live in the service's pool).
     var serviceCpu = CpuSeconds(service.Id);
     var sinkCpu = CpuSeconds(sink.Id);
+    // Live backends plus, through the postmaster's cutime/cstime, every backend that already exited.
     var databaseCpu = Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsAsciiDigit))
-        .Select(int.Parse).Where(pid => Comm(pid) == "postgres").Sum(CpuSeconds);
+        .Select(int.Parse).Where(pid => Comm(pid) == "postgres").Sum(pid => CpuSeconds(pid))
+        + CpuSeconds(int.Parse(File.ReadLines(Path.Combine(work, "pg", "data", "postmaster.pid")).First(), CultureInfo.InvariantCulture), children: true);
     if (Environment.GetEnvironmentVariable("BENCH_PG_STATEMENTS") is not null)
     {
         // Where the database's time went (needs PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements").
@@ -221,14 +223,15 @@ static string? Comm(int pid)
     catch (IOException) { return null; }
 }
 
-static double CpuSeconds(int pid)
+static double CpuSeconds(int pid, bool children = false)
 {
     try
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // utime and stime are fields 14 and 15 of stat, counted from the pid; clock ticks are 100 per second on Linux.
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        // utime, stime, cutime and cstime are fields 14 to 17 of stat, counted from the pid; 100 clock ticks a second.
+        var first = children ? 13 : 11;
+        return (long.Parse(fields[first], CultureInfo.InvariantCulture) + long.Parse(fields[first + 1], CultureInfo.InvariantCulture)) / 100.0;
     }
     catch (IOException) { return 0; }
 }

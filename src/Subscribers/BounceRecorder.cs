@@ -117,7 +117,13 @@ public sealed class BounceRecorder(SubscriberSettings settings, TimeProvider tim
 
     private static Task SkipPendingDeliveriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId, string why, CancellationToken ct)
         => connection.ExecuteAsync(new CommandDefinition(
-            "update deliveries set state = 'skipped', last_reply = @why where subscriber_id = @subscriberId and state in ('pending', 'deferred')",
+            // Through the editions that can still have open deliveries: (edition_id, subscriber_id) is indexed,
+            // subscriber_id alone is not (an index on it would slow every edition's queueing).
+            """
+            update deliveries set state = 'skipped', last_reply = @why
+            where edition_id = any(array(select id from editions where state in ('sending', 'paused')))
+              and subscriber_id = @subscriberId and state in ('pending', 'deferred')
+            """,
             new { subscriberId, why }, transaction, cancellationToken: ct));
 
     private static string Detail(long editionId, string? reply) => $"edition {editionId}: {reply}";

@@ -98,7 +98,8 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
         var deliveries = await connection.QueryAsync<DeliveryRecord>(new CommandDefinition(
             """
             select d.edition_id as EditionId, e.subject, d.state, d.attempts, d.sent_at as SentAt, d.last_reply as LastReply
-            from deliveries d join editions e on e.id = d.edition_id where d.subscriber_id = @id order by d.edition_id
+            from deliveries d join editions e on e.id = d.edition_id
+            where d.edition_id = any(array(select id from editions)) and d.subscriber_id = @id order by d.edition_id
             """, new { id }, cancellationToken: cancellationToken));
         var v = s.Value;
         return new SubscriberDetail(v.Id, v.Email, v.Name, v.Status, v.CreatedAt, v.StatusChangedAt, v.ConfirmedAt, v.SoftBounces,
@@ -134,7 +135,7 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
             delete from confirmation_tokens where subscriber_id = @id;
             update deliveries set last_reply = null,
                    state = case when state in ('pending', 'deferred') then 'skipped' else state end
-            where subscriber_id = @id;
+            where edition_id = any(array(select id from editions)) and subscriber_id = @id;
             """, new { hash = SubscriberService.EmailHash(row.Value.Email), now, placeholder, id }, tx, cancellationToken: cancellationToken));
         await SubscriberService.ChangeStatusAsync(connection, tx, id, row.Value.Status, SubscriberStatus.Erased, "erasure request", null, now, cancellationToken);
         await tx.CommitAsync(cancellationToken);

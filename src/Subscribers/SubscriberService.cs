@@ -268,7 +268,8 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscriberSettings se
         await connection.ExecuteAsync(new CommandDefinition(
             """
             update deliveries set state = 'skipped', last_reply = 'unsubscribed'
-            where subscriber_id = @subscriberId and state in ('pending', 'deferred')
+            where edition_id = any(array(select id from editions where state in ('sending', 'paused')))
+              and subscriber_id = @subscriberId and state in ('pending', 'deferred')
             """, new { subscriberId }, tx, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             "update confirmation_tokens set revoked_at = @now where subscriber_id = @subscriberId and used_at is null and revoked_at is null",

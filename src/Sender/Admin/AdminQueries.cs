@@ -126,7 +126,8 @@ public sealed class AdminQueries(NpgsqlDataSource db, TimeProvider time)
         var deliveries = await c.QueryAsync<SubscriberDeliveryDb>(new CommandDefinition(
             """
             select d.edition_id as EditionId, e.subject, d.state, d.attempts, d.last_reply as LastReply, d.sent_at as SentAt
-              from deliveries d join editions e on e.id = d.edition_id where d.subscriber_id = @id order by d.id desc limit 100
+              from deliveries d join editions e on e.id = d.edition_id
+             where d.edition_id = any(array(select id from editions)) and d.subscriber_id = @id order by d.id desc limit 100
             """, new { id }, cancellationToken: ct));
         return new SubscriberDetailModel(ToRow(s), s.Name,
             consents.Select(x => new ConsentRow(Utc(x.SignedUpAt)!.Value, x.Ip, x.UserAgent, x.Source, x.ConsentVersion, Utc(x.ConfirmedAt), x.ConfirmedIp)).ToList(),
