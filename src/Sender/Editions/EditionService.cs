@@ -10,7 +10,11 @@ using Npgsql;
 namespace Newsletter.Sender.Editions;
 
 public sealed record EditionSummary(long Id, string State, string? Reason, string? Subject, DateTimeOffset Cutoff, DateTimeOffset CreatedAt,
-    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Recipients, IReadOnlyDictionary<string, long> Deliveries);
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Recipients, IReadOnlyDictionary<string, long> Deliveries)
+{
+    /// <summary>True while the edition's deliveries are still being queued (<see cref="Recipients"/> still grows).</summary>
+    public bool Queueing { get; init; }
+}
 
 /// <summary>
 /// Creates editions: selects the comparisons, renders the email once (with slots for the personal values),
@@ -313,7 +317,7 @@ public sealed class EditionService(
         var rows = (await connection.QueryAsync<EditionRow>(new CommandDefinition(
             $"""
             select e.id, e.state, e.reason, e.subject, e.cutoff, e.created_at as CreatedAt, e.started_at as StartedAt,
-                   e.finished_at as FinishedAt, e.recipients
+                   e.finished_at as FinishedAt, e.recipients, e.queue_after is not null as Queueing
             from editions e {tail}
             """, args, cancellationToken: cancellationToken))).ToList();
         if (rows.Count == 0) return [];
@@ -325,7 +329,10 @@ public sealed class EditionService(
         {
             var states = new Dictionary<string, long> { ["pending"] = 0, ["sending"] = 0, ["sent"] = 0, ["deferred"] = 0, ["failed"] = 0, ["skipped"] = 0 };
             foreach (var c in counts[r.Id]) states[c.State] = c.Count;
-            return new EditionSummary(r.Id, r.State, r.Reason, r.Subject, Utc(r.Cutoff), Utc(r.CreatedAt), UtcOrNull(r.StartedAt), UtcOrNull(r.FinishedAt), r.Recipients, states);
+            return new EditionSummary(r.Id, r.State, r.Reason, r.Subject, Utc(r.Cutoff), Utc(r.CreatedAt), UtcOrNull(r.StartedAt), UtcOrNull(r.FinishedAt), r.Recipients, states)
+            {
+                Queueing = r.Queueing,
+            };
         }).ToList();
     }
 
@@ -334,5 +341,5 @@ public sealed class EditionService(
     private static DateTimeOffset? UtcOrNull(DateTime? value) => value is null ? null : Utc(value.Value);
 
     private sealed record EditionRow(long Id, string State, string? Reason, string? Subject, DateTime Cutoff, DateTime CreatedAt,
-        DateTime? StartedAt, DateTime? FinishedAt, int Recipients);
+        DateTime? StartedAt, DateTime? FinishedAt, int Recipients, bool Queueing);
 }

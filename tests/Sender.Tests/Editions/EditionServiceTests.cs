@@ -116,6 +116,7 @@ public sealed class EditionServiceTests
         var started = await editions.CreateAndStartAsync(slot: null, CancellationToken.None);
         Assert.Equal("sending", started.State);
         Assert.Equal(3, started.Recipients); // the first chunk, queued by the starting transaction
+        Assert.True(started.Queueing);
         Assert.Equal([started.Id], await editions.ListQueueingAsync(CancellationToken.None));
 
         await AddConfirmedAsync(service, 2, "late"); // signed up after the start: the next edition's readers
@@ -127,7 +128,9 @@ public sealed class EditionServiceTests
         var queued = (await check.QueryAsync<string>(
             "select s.email from deliveries d join subscribers s on s.id = d.subscriber_id where d.edition_id = @id order by s.id", new { id = started.Id })).ToList();
         Assert.Equal(["a@example.com", .. Enumerable.Range(1, 9).Select(i => $"r{i}@example.com")], queued);
-        Assert.Equal(10, (await editions.GetAsync(started.Id, CancellationToken.None))!.Recipients);
+        var done = (await editions.GetAsync(started.Id, CancellationToken.None))!;
+        Assert.Equal(10, done.Recipients);
+        Assert.False(done.Queueing);
         Assert.Empty(await editions.ListQueueingAsync(CancellationToken.None));
     }
 
