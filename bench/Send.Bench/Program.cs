@@ -158,10 +158,11 @@ try
     // CPU seconds spent by each party over the whole run (the database's backends live in the service's pool).
     var serviceCpu = CpuSeconds(service.Id);
     var sinkCpu = CpuSeconds(sink.Id);
-    // Live backends plus, through the postmaster's cutime/cstime, every backend that already exited.
+    // The bench cluster's postmaster and its live children, plus (its cutime/cstime) every child that already exited.
+    var postmaster = int.Parse(File.ReadLines(Path.Combine(work, "pg", "data", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
     var databaseCpu = Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsAsciiDigit))
-        .Select(int.Parse).Where(pid => Comm(pid) == "postgres").Sum(pid => CpuSeconds(pid))
-        + CpuSeconds(int.Parse(File.ReadLines(Path.Combine(work, "pg", "data", "postmaster.pid")).First(), CultureInfo.InvariantCulture), children: true);
+        .Select(int.Parse).Where(pid => pid == postmaster || ParentOf(pid) == postmaster).Sum(pid => CpuSeconds(pid))
+        + CpuSeconds(postmaster, children: true);
     if (Environment.GetEnvironmentVariable("BENCH_PG_STATEMENTS") is not null)
     {
         // Where the database's time went (needs PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements").
@@ -170,6 +171,15 @@ try
         await using var reader = await c.ExecuteReaderAsync();
         while (await reader.ReadAsync())
             Console.WriteLine($"  pg {reader.GetInt64(0),8} ms {reader.GetInt64(1),8} calls {reader.GetInt64(2),9} rows  {reader.GetString(3)}");
+        await reader.DisposeAsync();
+        await using var w = db.CreateCommand(
+            """
+            select 'wal: ' || wal_records || ' records, ' || wal_fpi || ' full pages, ' || pg_size_pretty(wal_bytes) || '; deliveries: '
+                   || (select autovacuum_count || ' autovacuums, ' || autoanalyze_count || ' autoanalyzes, ' || n_tup_hot_upd || ' HOT of ' || n_tup_upd || ' updates'
+                       from pg_stat_user_tables where relname = 'deliveries')
+            from pg_stat_wal
+            """);
+        Console.WriteLine("  pg " + await w.ExecuteScalarAsync());
     }
     var messageSize = await MessageSizeAsync(db);
     var ours = sent / total.TotalSeconds;
@@ -217,10 +227,15 @@ static async Task<long> MessageSizeAsync(NpgsqlDataSource db)
     return message.ToArray().Length;
 }
 
-static string? Comm(int pid)
+static int ParentOf(int pid)
 {
-    try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
-    catch (IOException) { return null; }
+    try
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("PPid:", StringComparison.Ordinal)) return int.Parse(line[5..].Trim(), CultureInfo.InvariantCulture);
+    }
+    catch (IOException) { }
+    return 0;
 }
 
 static double CpuSeconds(int pid, bool children = false)
