@@ -135,6 +135,29 @@ public sealed class EditionServiceTests
     }
 
     [Fact]
+    public async Task Several_queuers_at_once_queue_every_subscriber_exactly_once()
+    {
+        var (service, _) = await ArrangeAsync(new Dictionary<string, string?>(SmallChunks) { ["Service:Role"] = "Web" });
+        using var __ = service;
+        await AddConfirmedAsync(service, 99, "r"); // 100 confirmed: 3 + 25 chunks of 4 (the last one short)
+        var editions = service.Services.GetRequiredService<EditionService>();
+        var started = await editions.CreateAndStartAsync(slot: null, CancellationToken.None);
+
+        // Four instances' queuers race on the same edition: the edition's row lock lets one chunk in at a time, and
+        // whoever finds it locked tries again later (here: at once, until nothing is left).
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while ((await editions.ListQueueingAsync(CancellationToken.None)).Count > 0)
+                await editions.QueueNextChunkAsync(started.Id, CancellationToken.None);
+        })));
+
+        await using var check = await service.DataSource.OpenConnectionAsync();
+        Assert.Equal(100L, await check.ExecuteScalarAsync<long>("select count(distinct subscriber_id) from deliveries where edition_id = @id", new { id = started.Id }));
+        Assert.Equal(100L, await check.ExecuteScalarAsync<long>("select count(*) from deliveries where edition_id = @id", new { id = started.Id }));
+        Assert.Equal(100, (await editions.GetAsync(started.Id, CancellationToken.None))!.Recipients);
+    }
+
+    [Fact]
     public async Task A_cancelled_edition_stops_queueing_and_skips_what_was_queued()
     {
         var (service, _) = await ArrangeAsync(new Dictionary<string, string?>(SmallChunks) { ["Service:Role"] = "Web" });
