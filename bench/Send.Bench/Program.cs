@@ -12,9 +12,12 @@ using Npgsql;
 // per-recipient personal values, DKIM when asked, recorded outcomes) to Postfix's smtp-sink, against smtp-source
 // (40 KB messages, 16 reused connections) in the same run.
 // Usage: dotnet run -c Release --project bench/Send.Bench -- [--recipients N] [--dkim] [--reference-messages M]
+//        [--comparisons seeds|samples]   seeds (default): the three sample pages in ../shared/seeds, imported as page
+//                                        text; samples: the six JSON comparisons in samples/comparisons
 var recipients = 100_000;
+string? comparisonSet = null;
 var dkim = false;
-var referenceMessages = 20_000;
+var referenceMessages = 50_000;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -22,16 +25,20 @@ for (var i = 0; i < args.Length; i++)
         case "--recipients": recipients = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--dkim": dkim = true; break;
         case "--reference-messages": referenceMessages = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--comparisons": comparisonSet = args[++i]; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
 var root = FindRoot();
+var seeds = Path.GetFullPath(Path.Combine(root, "..", "shared", "seeds"));
+comparisonSet ??= Directory.Exists(seeds) ? "seeds" : "samples";
+if (comparisonSet is not ("seeds" or "samples")) { Console.Error.WriteLine("--comparisons must be seeds or samples"); return 2; }
 var work = Path.Combine(Path.GetTempPath(), "newsletter-send-bench");
 if (Directory.Exists(work)) { Run("bash", $"\"{root}/scripts/pg.sh\" stop \"{work}/pg\""); Directory.Delete(work, true); }
 Directory.CreateDirectory(work);
 Run("chmod", $"755 \"{work}\"");
 
-Console.WriteLine($"Send.Bench: {recipients:N0} recipients, DKIM {(dkim ? "on (RSA-2048)" : "off")}, {Environment.ProcessorCount} cores");
+Console.WriteLine($"Send.Bench: {recipients:N0} recipients, DKIM {(dkim ? "on (RSA-2048)" : "off")}, comparisons: {comparisonSet}, {Environment.ProcessorCount} cores");
 var admin = Run("bash", $"\"{root}/scripts/pg.sh\" start \"{work}/pg\"").Trim().Split('\n')[^1];
 var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = "bench" }.ConnectionString;
 Process? sink = null, service = null;
@@ -103,13 +110,27 @@ try
     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
     await WaitHealthy(http, service);
 
-    // The sample comparisons, published now, so the edition carries all six (about 40 KB of HTML + text).
-    foreach (var file in Directory.GetFiles(Path.Combine(root, "samples", "comparisons"), "*.json"))
+    // The edition's comparisons, published five minutes ago so the edition carries all of them: the three sample pages
+    // (page text, as the site would post them), or the six JSON samples.
+    var publishedAt = DateTimeOffset.UtcNow.AddMinutes(-5);
+    if (comparisonSet == "seeds")
     {
-        var json = System.Text.RegularExpressions.Regex.Replace(await File.ReadAllTextAsync(file),
-            "\"publishedAt\":\\s*\"[^\"]+\"", $"\"publishedAt\": \"{DateTimeOffset.UtcNow.AddMinutes(-5):O}\"");
-        using var r = await http.PostAsync("/api/comparisons", new StringContent(json, Encoding.UTF8, "application/json"));
-        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"comparison import failed: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        foreach (var file in Directory.GetFiles(seeds, "*.txt").Order())
+        {
+            using var r = await http.PostAsync($"/api/comparisons?publishedAt={Uri.EscapeDataString(publishedAt.ToString("O"))}",
+                new StringContent(await File.ReadAllTextAsync(file), Encoding.UTF8, "text/plain"));
+            if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"comparison import failed: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        }
+    }
+    else
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(root, "samples", "comparisons"), "*.json"))
+        {
+            var json = System.Text.RegularExpressions.Regex.Replace(await File.ReadAllTextAsync(file),
+                "\"publishedAt\":\\s*\"[^\"]+\"", $"\"publishedAt\": \"{publishedAt:O}\"");
+            using var r = await http.PostAsync("/api/comparisons", new StringContent(json, Encoding.UTF8, "application/json"));
+            if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"comparison import failed: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        }
     }
 
     var trigger = Stopwatch.StartNew();
