@@ -209,12 +209,18 @@ try
     var sameSize = Stopwatch.StartNew();
     Run("/usr/sbin/smtp-source", $"-d -s 16 -l {messageSize} -m {referenceMessages} -f bench@example.com -t sink@example.com 127.0.0.1:{sinkPort}");
     var sameSizeRate = referenceMessages / sameSize.Elapsed.TotalSeconds;
+    // The 40 KB reference once more after our run: this machine is shared, and one short reference run can land in a
+    // quiet or a busy moment. The ratio uses the mean of the two.
+    var sourceAfter = Stopwatch.StartNew();
+    Run("/usr/sbin/smtp-source", $"-d -s 16 -l 40000 -m {referenceMessages} -f bench@example.com -t sink@example.com 127.0.0.1:{sinkPort}");
+    var sourceRateAfter = referenceMessages / sourceAfter.Elapsed.TotalSeconds;
+    var sourceRateMean = (sourceRate + sourceRateAfter) / 2;
     Console.WriteLine();
     Console.WriteLine($"edition: {sent:N0} delivered, message size {messageSize / 1024.0:F1} KB (MIME-encoded, before DKIM)");
     Console.WriteLine($"{"figure",-52} {"value",10}");
     Console.WriteLine($"{"ours msgs/s (trigger to last message)",-52} {ours,10:F0}");
-    Console.WriteLine($"{"smtp-source -s 16 -l 40000 msgs/s",-52} {sourceRate,10:F0}");
-    Console.WriteLine($"{"ratio ours / smtp-source (40 KB)",-52} {ours / sourceRate,10:F2}   target {(dkim ? "≥ 0.50" : "≥ 0.60")}");
+    Console.WriteLine($"{"smtp-source -s 16 -l 40000 msgs/s (before / after)",-52} {sourceRate,10:F0} / {sourceRateAfter:F0}");
+    Console.WriteLine($"{"ratio ours / smtp-source (40 KB, mean of the two)",-52} {ours / sourceRateMean,10:F2}   target {(dkim ? "≥ 0.50" : "≥ 0.60")}");
     Console.WriteLine($"{$"smtp-source -s 16 -l {messageSize} msgs/s (our size)",-52} {sameSizeRate,10:F0}");
     Console.WriteLine($"{"ratio ours / smtp-source (same size)",-52} {ours / sameSizeRate,10:F2}   target {(dkim ? "≥ 0.50" : "≥ 0.60")}");
     Console.WriteLine($"{"peak RSS of the service",-52} {peakRss / 1024.0 / 1024.0,7:F0} MB");
