@@ -24,18 +24,17 @@ public sealed class EditionQueuer(EditionService editions, DeliverySignal signal
             {
                 foreach (var id in await editions.ListQueueingAsync(stoppingToken))
                 {
-                    // Fresh statistics as the deliveries table grows (now, after chunks 1, 2, 4, 8, ... and at the
-                    // end): with stale ones the planner takes the new rows for a handful and sorts every due delivery
-                    // on each claim instead of walking the due index.
-                    await editions.AnalyzeDeliveriesAsync(stoppingToken);
-                    var chunks = 0;
-                    while (await editions.QueueNextChunkAsync(id, stoppingToken))
+                    for (var chunks = 1; ; chunks++)
                     {
+                        var (queued, more) = await editions.QueueNextChunkAsync(id, stoppingToken);
+                        if (!queued) break; // done, or another instance holds the edition: nothing for us to do
                         signal.Poke();
-                        if ((++chunks & (chunks - 1)) == 0) await editions.AnalyzeDeliveriesAsync(stoppingToken);
+                        // Fresh statistics as the deliveries table grows (after chunks 1, 2, 4, 8, ... and the last):
+                        // with stale ones the planner takes the new rows for a handful and sorts every due delivery
+                        // on each claim instead of walking the due index.
+                        if (!more || (chunks & (chunks - 1)) == 0) await editions.AnalyzeDeliveriesAsync(stoppingToken);
+                        if (!more) break;
                     }
-                    await editions.AnalyzeDeliveriesAsync(stoppingToken);
-                    signal.Poke();
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

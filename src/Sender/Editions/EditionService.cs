@@ -162,23 +162,23 @@ public sealed class EditionService(
 
     /// <summary>
     /// Queues the next chunk of an edition's deliveries (<c>Delivery__QueueChunk</c> confirmed subscribers after its
-    /// cursor) and moves the cursor, in one transaction that holds the edition's row. Returns true while more remain;
-    /// false when the edition is fully queued, not queueing, or another instance is queueing it right now. A
-    /// cancelled edition stops queueing.
+    /// cursor) and moves the cursor, in one transaction that holds the edition's row. <c>Queued</c>: this call queued
+    /// a chunk; <c>More</c>: chunks remain. Neither when the edition is fully queued, not queueing, or another
+    /// instance is queueing it right now. A cancelled edition stops queueing.
     /// </summary>
-    public async Task<bool> QueueNextChunkAsync(long id, CancellationToken cancellationToken)
+    public async Task<(bool Queued, bool More)> QueueNextChunkAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var cursor = await connection.QuerySingleOrDefaultAsync<QueueCursor>(new CommandDefinition(
             "select queue_after as After, queue_until as Until, state from editions where id = @id and queue_after is not null for update skip locked",
             new { id }, tx, cancellationToken: cancellationToken));
-        if (cursor is null) return false;
+        if (cursor is null) return (false, false);
         if (cursor.State is not ("sending" or "paused"))
         {
             await connection.ExecuteAsync(new CommandDefinition("update editions set queue_after = null where id = @id", new { id }, tx, cancellationToken: cancellationToken));
             await tx.CommitAsync(cancellationToken);
-            return false;
+            return (false, false);
         }
         var chunk = delivery.Value.QueueChunk;
         var (queued, last) = await QueueChunkAsync(connection, tx, id, cursor.After, cursor.Until, chunk, time.GetUtcNow(), cancellationToken);
@@ -187,7 +187,7 @@ public sealed class EditionService(
             "update editions set recipients = recipients + @queued, queue_after = @after where id = @id",
             new { queued, after = more ? (long?)last : null, id }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
-        return more;
+        return (true, more);
     }
 
     /// <summary>Refreshes the planner's statistics of the deliveries table (after queueing changed it a lot).</summary>

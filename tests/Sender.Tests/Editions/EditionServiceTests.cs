@@ -120,9 +120,9 @@ public sealed class EditionServiceTests
         Assert.Equal([started.Id], await editions.ListQueueingAsync(CancellationToken.None));
 
         await AddConfirmedAsync(service, 2, "late"); // signed up after the start: the next edition's readers
-        Assert.True(await editions.QueueNextChunkAsync(started.Id, CancellationToken.None));  // 7 queued, maybe more
-        Assert.False(await editions.QueueNextChunkAsync(started.Id, CancellationToken.None)); // 10: done
-        Assert.False(await editions.QueueNextChunkAsync(started.Id, CancellationToken.None)); // nothing left to do
+        Assert.Equal((true, true), await editions.QueueNextChunkAsync(started.Id, CancellationToken.None));   // 7 queued, maybe more
+        Assert.Equal((true, false), await editions.QueueNextChunkAsync(started.Id, CancellationToken.None));  // 10: the last chunk
+        Assert.Equal((false, false), await editions.QueueNextChunkAsync(started.Id, CancellationToken.None)); // nothing left to do
 
         await using var check = await service.DataSource.OpenConnectionAsync();
         var queued = (await check.QueryAsync<string>(
@@ -167,7 +167,7 @@ public sealed class EditionServiceTests
         var started = await editions.CreateAndStartAsync(slot: null, CancellationToken.None);
 
         Assert.True(await editions.CancelAsync(started.Id, "changed my mind", CancellationToken.None));
-        Assert.False(await editions.QueueNextChunkAsync(started.Id, CancellationToken.None));
+        Assert.Equal((false, false), await editions.QueueNextChunkAsync(started.Id, CancellationToken.None));
 
         var edition = (await editions.GetAsync(started.Id, CancellationToken.None))!;
         Assert.Equal("cancelled", edition.State);
