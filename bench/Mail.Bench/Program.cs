@@ -152,7 +152,7 @@ static async Task<double> RunOurs(int port, byte[] message, int count, int conne
     var envelope = new SmtpEnvelope("bounce@verdicts.example", "reader@example.com");
     var next = 0;
     var sw = Stopwatch.StartNew();
-    var workers = Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
+    var workers = Enumerable.Range(0, 2 * connections).Select(_ => Task.Run(async () =>
     {
         // Each worker signs into one reused buffer, as the service does with its pooled buffers (no 40 KB array a message).
         var signed = new System.Buffers.ArrayBufferWriter<byte>(message.Length + 1024);

@@ -20,8 +20,16 @@ internal sealed class ScriptedSmtpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public ScriptedSmtpServer(X509Certificate2 certificate, bool implicitTls, bool offerStartTls = true)
+    private readonly Func<int, string?>? _endOfDataReply;
+    private int _messageCount;
+
+    /// <param name="endOfDataReply">
+    /// The reply to the n-th message's final "." (counted from 0 across connections), or null to drop the connection
+    /// without a reply; "250 2.0.0 queued" for every message when not given.
+    /// </param>
+    public ScriptedSmtpServer(X509Certificate2 certificate, bool implicitTls, bool offerStartTls = true, Func<int, string?>? endOfDataReply = null)
     {
+        _endOfDataReply = endOfDataReply;
         _certificate = certificate;
         _implicitTls = implicitTls;
         _offerStartTls = offerStartTls;
@@ -120,7 +128,10 @@ internal sealed class ScriptedSmtpServer : IAsyncDisposable
                             sb.Append(l.StartsWith('.') ? l[1..] : l).Append('\n');
                         }
                         Messages.Enqueue(sb.ToString());
-                        await Send(stream, "250 2.0.0 queued\r\n");
+                        var index = Interlocked.Increment(ref _messageCount) - 1;
+                        var reply = _endOfDataReply is null ? "250 2.0.0 queued" : _endOfDataReply(index);
+                        if (reply is null) return; // drop the connection
+                        await Send(stream, reply + "\r\n");
                         break;
                     case "QUIT":
                         await Send(stream, "221 bye\r\n");

@@ -224,6 +224,17 @@ public sealed class SmtpClient : IAsyncDisposable
     /// <exception cref="ArgumentException">The envelope is invalid.</exception>
     /// <exception cref="InvalidOperationException">Not connected.</exception>
     public Task<SmtpSendResult> SendAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+        => SendAsync(envelope, message, commandsSent: false, takeNext: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SendAsync(SmtpEnvelope, ReadOnlyMemory{byte}, CancellationToken)"/>, for the pool's pipelining across
+    /// transactions (RFC 2920 §3.1: the message content may be the first "command" of a group): when
+    /// <paramref name="takeNext"/> gives the next transaction while this message's data is written, its MAIL, RCPT and
+    /// DATA go in the same write after the final "."; the next sender then calls this with
+    /// <paramref name="commandsSent"/> true and starts by reading their replies.
+    /// </summary>
+    internal Task<SmtpSendResult> SendAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, bool commandsSent,
+        Func<SmtpClient, NextTransaction?>? takeNext, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var utf8 = envelope.Validate();
@@ -237,22 +248,29 @@ public sealed class SmtpClient : IAsyncDisposable
         {
             throw new SmtpNotSupportedException($"The message is {message.Length} octets; {_options.Host} accepts at most {max} (SIZE, RFC 1870).");
         }
-        return SendCoreAsync(envelope, message, utf8, cancellationToken);
+        return SendCoreAsync(envelope, message, utf8, commandsSent, takeNext, cancellationToken);
     }
 
-    private async Task<SmtpSendResult> SendCoreAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, bool utf8, CancellationToken ct)
+    /// <summary>Whether a transaction can be pipelined behind the current one on this connection.</summary>
+    internal bool CanCarryNext(SmtpEnvelope envelope, int length, bool utf8)
+        => IsConnected && _options.UsePipelining && Capabilities.Supports(SmtpExtensions.Pipelining)
+           && (!utf8 || Capabilities.Supports(SmtpExtensions.SmtpUtf8))
+           && (Capabilities.MaxSize is not { } max || length <= max)
+           && MessagesSent + 2 <= _options.MaxMessagesPerConnection;
+
+    /// <summary>The next transaction whose commands go out behind this message's data.</summary>
+    internal readonly record struct NextTransaction(SmtpEnvelope Envelope, int Length, bool Utf8);
+
+    /// <summary>MAIL FROM with SIZE (RFC 1870), SMTPUTF8 (RFC 6531 §3.4) and BODY=8BITMIME (RFC 6152).</summary>
+    private void AppendMail(SmtpEnvelope envelope, int length, bool utf8)
     {
-        var pipelining = _options.UsePipelining && Capabilities.Supports(SmtpExtensions.Pipelining);
-        _repliesInTransaction = 0;
-        var timeout = _options.CommandTimeout;
-        // MAIL FROM with SIZE (RFC 1870), SMTPUTF8 (RFC 6531 §3.4) and BODY=8BITMIME (RFC 6152).
         AppendAscii("MAIL FROM:<");
         AppendUtf8(envelope.MailFrom);
         AppendAscii(">");
         if (Capabilities.Supports(SmtpExtensions.Size))
         {
             AppendAscii(" SIZE=");
-            AppendAscii(message.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            AppendAscii(length.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         if (utf8)
         {
@@ -261,16 +279,35 @@ public sealed class SmtpClient : IAsyncDisposable
         }
         Append(Crlf);
         Log("MAIL FROM:<" + envelope.MailFrom + ">");
+    }
+
+    /// <summary>RFC 2920 §3.1: MAIL, RCPT and DATA in one group; DATA is the last command of the group.</summary>
+    private void AppendPipelinedGroup(SmtpEnvelope envelope, int length, bool utf8)
+    {
+        AppendMail(envelope, length, utf8);
+        foreach (var r in envelope.Recipients) AppendRcpt(r);
+        AppendAscii("DATA\r\n");
+        Log("DATA");
+    }
+
+    private async Task<SmtpSendResult> SendCoreAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, bool utf8, bool commandsSent,
+        Func<SmtpClient, NextTransaction?>? takeNext, CancellationToken ct)
+    {
+        var pipelining = _options.UsePipelining && Capabilities.Supports(SmtpExtensions.Pipelining);
+        if (commandsSent && !pipelining) throw new InvalidOperationException("Commands can only have been sent ahead on a pipelining connection.");
+        _repliesInTransaction = 0;
+        var timeout = _options.CommandTimeout;
         SmtpReply mail;
         var rcptReplies = new SmtpReply[envelope.Recipients.Count];
         SmtpReply? data = null;
         if (pipelining)
         {
-            // RFC 2920 §3.1: MAIL, RCPT and DATA in one group; DATA is the last command of the group.
-            foreach (var r in envelope.Recipients) AppendRcpt(r);
-            AppendAscii("DATA\r\n");
-            Log("DATA");
-            await FlushAsync(timeout, ct).ConfigureAwait(false);
+            // The group went out behind the previous message's data, or goes now.
+            if (!commandsSent)
+            {
+                AppendPipelinedGroup(envelope, message.Length, utf8);
+                await FlushAsync(timeout, ct).ConfigureAwait(false);
+            }
             mail = await ReadReplyAsync("MAIL", timeout, ct).ConfigureAwait(false);
             CheckClosing(mail, "MAIL", envelope.MailFrom);
             for (var i = 0; i < rcptReplies.Length; i++)
@@ -282,6 +319,7 @@ public sealed class SmtpClient : IAsyncDisposable
         }
         else
         {
+            AppendMail(envelope, message.Length, utf8);
             await FlushAsync(timeout, ct).ConfigureAwait(false);
             mail = await ReadReplyAsync("MAIL", timeout, ct).ConfigureAwait(false);
             if (mail.IsPositive)
@@ -338,12 +376,14 @@ public sealed class SmtpClient : IAsyncDisposable
             await ResetAsyncCore(ct).ConfigureAwait(false);
             throw Refused(data, "DATA", null);
         }
-        await WriteDataAsync(message, ct).ConfigureAwait(false);
+        var nextSent = await WriteDataAsync(message, pipelining ? takeNext : null, ct).ConfigureAwait(false);
         var final = await ReadReplyAsync(".", _options.DataTerminationTimeout, ct).ConfigureAwait(false);
         CheckClosing(final, ".", null);
         if (!final.IsPositive)
         {
-            await ResetAsyncCore(ct).ConfigureAwait(false);
+            // The reply to "." ends the transaction either way; RSET only when no next transaction is under way
+            // (it would end up inside that message's data).
+            if (!nextSent) await ResetAsyncCore(ct).ConfigureAwait(false);
             throw Refused(final, ".", null);
         }
         MessagesSent++;
@@ -375,7 +415,8 @@ public sealed class SmtpClient : IAsyncDisposable
     /// RFC 5321 §4.5.2 dot-stuffing, written straight from the caller's buffer, then CRLF "." CRLF. Bare CR and bare LF
     /// are sent as CRLF (RFC 5321 §2.3.8), so no server can see a different end of data than ours (SMTP smuggling).
     /// </summary>
-    private async Task WriteDataAsync(ReadOnlyMemory<byte> message, CancellationToken ct)
+    /// <returns>Whether the next transaction's commands (from <paramref name="takeNext"/>) went out behind the data.</returns>
+    private async Task<bool> WriteDataAsync(ReadOnlyMemory<byte> message, Func<SmtpClient, NextTransaction?>? takeNext, CancellationToken ct)
     {
         var token = Arm(_options.DataBlockTimeout, ct);
         try
@@ -413,44 +454,49 @@ public sealed class SmtpClient : IAsyncDisposable
                 await stream.WriteAsync(stuff ? CrlfDot : Crlf, token).ConfigureAwait(false);
             }
             var last = message.Length == 0 ? (byte)'\n' : message.Span[^1];
-            var terminator = last is (byte)'\r' or (byte)'\n' ? EndOfData : CrlfEndOfData;
             var rest = message[chunkStart..];
-            if (rest.Length <= 1024)
+            // The tail: a short rest of the message, the terminator and (pipelining across transactions) the next
+            // transaction's MAIL, RCPT and DATA, all in the command buffer.
+            var small = rest.Length <= 1024;
+            if (small) Append(rest.Span);
+            Append(last is (byte)'\r' or (byte)'\n' ? EndOfData : CrlfEndOfData);
+            var next = takeNext?.Invoke(this);
+            if (next is { } n) AppendPipelinedGroup(n.Envelope, n.Length, n.Utf8);
+            if (small)
             {
-                // Small tail: one write with the terminator.
-                Append(rest.Span);
-                Append(terminator);
                 await stream.WriteAsync(_out.AsMemory(0, _outLen), token).ConfigureAwait(false);
-                _outLen = 0;
             }
             else if (_socket is not null && !IsEncrypted && MemoryMarshal.TryGetArray(rest, out var segment))
             {
-                // Plain TCP: message and terminator in one gathered send (one system call, one segment train).
+                // Plain TCP: message and tail in one gathered send (one system call, one segment train).
                 _gather[0] = segment;
-                _gather[1] = new ArraySegment<byte>(terminator);
+                _gather[1] = new ArraySegment<byte>(_out, 0, _outLen);
                 using (token.UnsafeRegister(static s => ((Socket)s!).Dispose(), _socket))
                 {
                     var sent = await _socket.SendAsync(_gather, SocketFlags.None).ConfigureAwait(false);
                     token.ThrowIfCancellationRequested();
-                    var total = segment.Count + terminator.Length;
+                    var total = segment.Count + _outLen;
                     if (sent < total)
                     {
                         // Partial send: write what is left through the stream.
                         var combined = new byte[total - sent];
                         var fromMessage = Math.Max(0, segment.Count - sent);
                         segment.AsSpan(segment.Count - fromMessage).CopyTo(combined);
-                        terminator.AsSpan(terminator.Length - (combined.Length - fromMessage)).CopyTo(combined.AsSpan(fromMessage));
+                        _out.AsSpan(_outLen - (combined.Length - fromMessage), combined.Length - fromMessage).CopyTo(combined.AsSpan(fromMessage));
                         await stream.WriteAsync(combined, token).ConfigureAwait(false);
                     }
                 }
                 _gather[0] = default;
+                _gather[1] = default;
             }
             else
             {
                 await stream.WriteAsync(rest, token).ConfigureAwait(false);
-                await stream.WriteAsync(terminator, token).ConfigureAwait(false);
+                await stream.WriteAsync(_out.AsMemory(0, _outLen), token).ConfigureAwait(false);
             }
+            _outLen = 0;
             await stream.FlushAsync(token).ConfigureAwait(false);
+            return next is not null;
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {

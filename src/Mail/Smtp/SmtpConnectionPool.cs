@@ -6,13 +6,20 @@ namespace Newsletter.Mail.Smtp;
 /// Sends messages over at most <see cref="SmtpClientOptions.MaxConnections"/> reused connections to one server.
 /// A connection is closed with QUIT after <see cref="SmtpClientOptions.MaxMessagesPerConnection"/> messages or
 /// <see cref="SmtpClientOptions.IdleTimeout"/> without use; a broken connection is discarded and the next send opens a new one.
+/// With PIPELINING (RFC 2920) the pool also pipelines across transactions: while one message's data goes out, the next
+/// waiting sender's MAIL, RCPT and DATA follow the final "." in the same write, and the connection passes straight to
+/// that sender (one write and one round trip a message instead of two, for the server too).
 /// Thread-safe.
 /// </summary>
 public sealed class SmtpConnectionPool : IAsyncDisposable
 {
     private readonly SmtpClientOptions _options;
     private readonly Action<string>? _log;
-    private readonly SemaphoreSlim _slots;
+    // At most MaxConnections senders hold a connection (or are opening one); the others wait in line, first come first
+    // served. A sender either gets a free slot or is handed a connection (and its slot) by the sender before it.
+    private readonly object _gate = new();
+    private int _free;
+    private readonly LinkedList<Waiter> _waiters = new();
     private readonly ConcurrentStack<SmtpClient> _idle = new();
     private readonly Timer _idleTimer;
     private int _disposed;
@@ -27,7 +34,7 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
         options.Validate();
         _options = options;
         _log = log;
-        _slots = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
+        _free = options.MaxConnections;
         var period = options.IdleTimeout / 2;
         if (period < TimeSpan.FromMilliseconds(50)) period = TimeSpan.FromMilliseconds(50);
         if (period > TimeSpan.FromSeconds(5)) period = TimeSpan.FromSeconds(5);
@@ -36,6 +43,11 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
 
     /// <summary>Connections currently open and idle.</summary>
     public int IdleCount => _idle.Count;
+
+    /// <summary>Transactions whose MAIL, RCPT and DATA went out behind the previous message's data on the same connection.</summary>
+    public long PipelinedTransactions => Interlocked.Read(ref _pipelined);
+
+    private long _pipelined;
 
     /// <summary>Sends one message over a pooled connection.</summary>
     /// <returns>The reply to the final "." and which recipients were accepted.</returns>
@@ -50,42 +62,178 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
     public Task<SmtpSendResult> SendAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        envelope.Validate();
+        var utf8 = envelope.Validate();
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return SendCoreAsync(envelope, message, cancellationToken);
+        return SendCoreAsync(envelope, utf8, message, cancellationToken);
     }
 
-    private async Task<SmtpSendResult> SendCoreAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken ct)
+    private async Task<SmtpSendResult> SendCoreAsync(SmtpEnvelope envelope, bool utf8, ReadOnlyMemory<byte> message, CancellationToken ct)
     {
-        await _slots.WaitAsync(ct).ConfigureAwait(false);
+        var handed = await AcquireAsync(envelope, message.Length, utf8, ct).ConfigureAwait(false);
+        var slotPassed = false;
+        Waiter? claimed = null;
+        // Called by the client while it writes this message's data: the next sender in line, if the connection can
+        // carry its transaction, is taken out of the line and its commands go out behind our data.
+        Func<SmtpClient, SmtpClient.NextTransaction?> takeNext = c =>
+        {
+            claimed = TryClaimNext(c);
+            return claimed is null ? null : new SmtpClient.NextTransaction(claimed.Envelope, claimed.Length, claimed.Utf8);
+        };
         try
         {
             for (var attempt = 0; ; attempt++)
             {
-                var (client, reused) = await RentAsync(ct).ConfigureAwait(false);
+                SmtpClient client;
+                bool reused, commandsSent = handed is not null;
+                if (handed is not null)
+                {
+                    (client, reused, handed) = (handed, true, null);
+                }
+                else
+                {
+                    (client, reused) = await RentAsync(ct).ConfigureAwait(false);
+                }
                 try
                 {
-                    var result = await client.SendAsync(envelope, message, ct).ConfigureAwait(false);
-                    await ReturnAsync(client).ConfigureAwait(false);
+                    var result = await client.SendAsync(envelope, message, commandsSent, takeNext, ct).ConfigureAwait(false);
+                    slotPassed = await ReleaseConnectionAsync(client, claimed).ConfigureAwait(false);
                     return result;
                 }
                 catch (SmtpConnectionException) when (reused && client.StaleCandidate && attempt < _options.MaxConnections + 1)
                 {
                     // A reused connection the server closed while idle (nothing was answered): try the next one,
-                    // and in the end a fresh connection, whose failure is final.
+                    // and in the end a fresh connection, whose failure is final. A sender whose commands went out on
+                    // it goes back to the head of the line.
                     await client.DisposeAsync().ConfigureAwait(false);
+                    if (claimed is not null) Requeue(claimed);
+                    claimed = null;
                 }
                 catch (Exception)
                 {
-                    await ReturnAsync(client).ConfigureAwait(false);
+                    slotPassed = await ReleaseConnectionAsync(client, claimed).ConfigureAwait(false);
                     throw;
                 }
             }
         }
         finally
         {
-            _slots.Release();
+            if (!slotPassed) ReleaseSlot();
         }
+    }
+
+    /// <summary>
+    /// Waits for a turn: null with a free slot (rent or open a connection), or a connection handed over by the previous
+    /// sender with this transaction's commands already written on it.
+    /// </summary>
+    private async ValueTask<SmtpClient?> AcquireAsync(SmtpEnvelope envelope, int length, bool utf8, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        Waiter waiter;
+        lock (_gate)
+        {
+            if (_free > 0)
+            {
+                _free--;
+                return null;
+            }
+            waiter = new Waiter(envelope, length, utf8);
+            waiter.Node = _waiters.AddLast(waiter);
+        }
+        if (!ct.CanBeCanceled) return await waiter.Turn.Task.ConfigureAwait(false);
+        // Cancelled while in line: leave the line. Once taken out (a slot, or commands written for it) the turn is
+        // served; a cancellation then surfaces in the send itself.
+        using var registration = ct.UnsafeRegister(static (state, token) =>
+        {
+            var (pool, w) = ((SmtpConnectionPool, Waiter))state!;
+            lock (pool._gate)
+            {
+                if (w.Node is null) return;
+                pool._waiters.Remove(w.Node);
+                w.Node = null;
+            }
+            w.Turn.TrySetCanceled(token);
+        }, (this, waiter));
+        return await waiter.Turn.Task.ConfigureAwait(false);
+    }
+
+    private Waiter? TryClaimNext(SmtpClient client)
+    {
+        lock (_gate)
+        {
+            if (_waiters.First is not { } node || !client.CanCarryNext(node.Value.Envelope, node.Value.Length, node.Value.Utf8)) return null;
+            _waiters.RemoveFirst();
+            node.Value.Node = null;
+            return node.Value;
+        }
+    }
+
+    /// <summary>A claimed sender whose connection broke before it took over goes back to the head of the line.</summary>
+    private void Requeue(Waiter waiter)
+    {
+        lock (_gate)
+        {
+            if (_free <= 0)
+            {
+                waiter.Node = _waiters.AddFirst(waiter);
+                return;
+            }
+            _free--;
+        }
+        waiter.Turn.TrySetResult(null);
+    }
+
+    /// <summary>Gives the slot to the next sender in line, or frees it.</summary>
+    private void ReleaseSlot()
+    {
+        Waiter? next = null;
+        lock (_gate)
+        {
+            if (_waiters.First is { } node)
+            {
+                _waiters.RemoveFirst();
+                node.Value.Node = null;
+                next = node.Value;
+            }
+            else
+            {
+                _free++;
+            }
+        }
+        next?.Turn.TrySetResult(null);
+    }
+
+    /// <summary>
+    /// After a send: with a claimed next sender the connection (if still usable) and the slot pass to it; otherwise the
+    /// connection goes back to the pool. Returns whether the slot passed.
+    /// </summary>
+    private async ValueTask<bool> ReleaseConnectionAsync(SmtpClient client, Waiter? claimed)
+    {
+        if (claimed is null)
+        {
+            await ReturnAsync(client).ConfigureAwait(false);
+            return false;
+        }
+        if (client.IsConnected)
+        {
+            Interlocked.Increment(ref _pipelined);
+            claimed.Turn.TrySetResult(client);
+        }
+        else
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            claimed.Turn.TrySetResult(null);
+        }
+        return true;
+    }
+
+    private sealed class Waiter(SmtpEnvelope envelope, int length, bool utf8)
+    {
+        public SmtpEnvelope Envelope { get; } = envelope;
+        public int Length { get; } = length;
+        public bool Utf8 { get; } = utf8;
+        public TaskCompletionSource<SmtpClient?> Turn { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Its place in the line; null once taken out (under the pool's lock).</summary>
+        public LinkedListNode<Waiter>? Node { get; set; }
     }
 
     /// <summary>Connects, says EHLO (and STARTTLS/AUTH as configured) and QUITs; used to check that the server is reachable.</summary>

@@ -22,12 +22,15 @@ public sealed class DeliveryWorker(
     : BackgroundService
 {
     private readonly string instance = service.Value.InstanceName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
-    private readonly SemaphoreSlim slots = new(transport.Concurrency, transport.Concurrency);
+    // Twice as many messages in hand as connections: while a connection carries one message the next is composed (and
+    // signed) and waits in the pool's line, so its commands go out behind the data of the one before (pipelining across
+    // transactions) and no connection waits for a composer.
+    private readonly SemaphoreSlim slots = new(2 * transport.Concurrency, 2 * transport.Concurrency);
     private DateTimeOffset nextReclaim;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        logger.LogInformation("delivery worker {Instance} started with {Loops} loops and {Slots} send slots", instance, options.Value.Workers, transport.Concurrency);
+        logger.LogInformation("delivery worker {Instance} started with {Loops} loops and {Slots} send slots", instance, options.Value.Workers, 2 * transport.Concurrency);
         // Several claim/send/record loops share the transport's send slots: while one loop records its batch or
         // claims the next, the others keep every connection busy.
         var loops = Enumerable.Range(0, options.Value.Workers).Select(i => RunLoopAsync(i, stoppingToken)).ToArray();
