@@ -10,8 +10,8 @@ namespace Newsletter.Mail.Smtp;
 
 /// <summary>
 /// One SMTP connection (RFC 5321). Not thread-safe: one operation at a time. Use <see cref="SmtpConnectionPool"/> to send concurrently.
-/// After a refused command (<see cref="SmtpCommandException"/>) the transaction is reset (RSET; not needed after a refused
-/// ".", and not sent when the pool pipelined the next transaction behind it) and the connection stays usable;
+/// After a refused command (<see cref="SmtpCommandException"/>) the transaction is reset (RSET; after a refused "." only
+/// when the pool has not pipelined the next transaction behind it) and the connection stays usable;
 /// after <see cref="SmtpConnectionException"/>, <see cref="SmtpProtocolException"/>, a cancellation or a 421 reply it is closed.
 /// </summary>
 public sealed class SmtpClient : IAsyncDisposable
