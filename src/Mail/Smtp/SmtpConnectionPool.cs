@@ -102,8 +102,9 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
                 catch (SmtpConnectionException) when (reused && client.StaleCandidate && attempt < _options.MaxConnections + 1)
                 {
                     // A reused connection the server closed while idle (nothing was answered): try the next one,
-                    // and in the end a fresh connection, whose failure is final. A sender whose commands went out on
-                    // it goes back to the head of the line.
+                    // and in the end a fresh connection, whose failure is final. (No next sender can have been claimed
+                    // here, since that happens only after DATA was answered; should one be, it goes back to the head
+                    // of the line rather than wait for a connection that is gone.)
                     await client.DisposeAsync().ConfigureAwait(false);
                     if (claimed is not null) Requeue(claimed);
                     claimed = null;
@@ -167,7 +168,7 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
         }
     }
 
-    /// <summary>A claimed sender whose connection broke before it took over goes back to the head of the line.</summary>
+    /// <summary>A claimed sender whose connection broke while this sender still needs its slot goes back to the head of the line.</summary>
     private void Requeue(Waiter waiter)
     {
         lock (_gate)

@@ -30,7 +30,7 @@ public sealed class DeliveryWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        logger.LogInformation("delivery worker {Instance} started with {Loops} loops and {Slots} send slots", instance, options.Value.Workers, 2 * transport.Concurrency);
+        logger.LogInformation("delivery worker {Instance} started with {Loops} loops and {Slots} send slots", instance, options.Value.Workers, slots.CurrentCount);
         // Several claim/send/record loops share the transport's send slots: while one loop records its batch or
         // claims the next, the others keep every connection busy.
         var loops = Enumerable.Range(0, options.Value.Workers).Select(i => RunLoopAsync(i, stoppingToken)).ToArray();
