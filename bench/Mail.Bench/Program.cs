@@ -94,13 +94,11 @@ static Run Best(Run a, Run b) => b.Rate > a.Rate ? b : a;
 static async Task<Run> Measure(Func<Task<double>> run, int sinkPid, bool source)
 {
     var self = Environment.ProcessId;
-    double Sender() => source ? ProcessCpu(self, children: true) : ProcessCpu(self, children: false);
-    var (sender0, sink0, busy0, total0) = (Sender(), ProcessCpu(sinkPid, false), MachineBusy().Busy, MachineBusy().Total);
-    var sw = Stopwatch.StartNew();
+    var (sender0, sink0) = (ProcessCpu(self, children: source), ProcessCpu(sinkPid, false));
+    var (busy0, total0) = MachineBusy();
     var rate = await run();
-    var elapsed = sw.Elapsed.TotalSeconds;
     var (busy1, total1) = MachineBusy();
-    return new Run(rate, Sender() - sender0, ProcessCpu(sinkPid, false) - sink0,
+    return new Run(rate, ProcessCpu(self, children: source) - sender0, ProcessCpu(sinkPid, false) - sink0,
         total1 > total0 ? (busy1 - busy0) / (double)(total1 - total0) * Environment.ProcessorCount : 0);
 }
 
