@@ -193,4 +193,21 @@ public class PipeliningAcrossTransactionsTests
         }
         await pool.SendAsync(new SmtpEnvelope("a@verdicts.example", ["after@example.com"]), Message(11), CancellationToken.None);
     }
+
+    [Fact]
+    public async Task A_long_line_of_senders_facing_a_refused_connection_all_get_an_answer()
+    {
+        // The turn passes from sender to sender on the completing thread (no thread-pool hop); with a server that refuses
+        // every connection at once, each failure hands the slot straight to the next of 2,000 senders. None may hang, and
+        // the chain must not run the stack out (the runtime schedules instead of inlining when the stack runs deep).
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var pool = new SmtpConnectionPool(new SmtpClientOptions { Host = "127.0.0.1", Port = port, Security = SmtpSecurity.None, MaxConnections = 1 });
+        var sends = Enumerable.Range(0, 2000).Select(i => pool.SendAsync(new SmtpEnvelope("a@verdicts.example", [$"r{i}@example.com"]), Message(i), CancellationToken.None)).ToArray();
+        var all = Task.WhenAll(sends);
+        Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60))));
+        Assert.All(sends, t => Assert.IsType<SmtpConnectionException>(t.Exception?.InnerException));
+    }
 }
