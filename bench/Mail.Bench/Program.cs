@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Newsletter.Bench;
 using Newsletter.Mail;
 using Newsletter.Mail.Dkim;
 using Newsletter.Mail.Mime;
@@ -98,29 +99,12 @@ static Run Best(Run a, Run b) => b.Rate > a.Rate ? b : a;
 static async Task<Run> Measure(Func<Task<double>> run, int sinkPid, bool source)
 {
     var self = Environment.ProcessId;
-    var (sender0, sink0) = (ProcessCpu(self, children: source), ProcessCpu(sinkPid, false));
-    var (busy0, total0) = MachineBusy();
+    var (sender0, sink0) = (ProcStat.CpuSeconds(self, children: source), ProcStat.CpuSeconds(sinkPid));
+    var (busy0, total0) = ProcStat.MachineTicks();
     var rate = await run();
-    var (busy1, total1) = MachineBusy();
-    return new Run(rate, ProcessCpu(self, children: source) - sender0, ProcessCpu(sinkPid, false) - sink0,
+    var (busy1, total1) = ProcStat.MachineTicks();
+    return new Run(rate, ProcStat.CpuSeconds(self, children: source) - sender0, ProcStat.CpuSeconds(sinkPid) - sink0,
         total1 > total0 ? (busy1 - busy0) / (double)(total1 - total0) * Environment.ProcessorCount : 0);
-}
-
-static double ProcessCpu(int pid, bool children)
-{
-    var stat = File.ReadAllText($"/proc/{pid}/stat");
-    var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-    // utime, stime (fields 14, 15) or cutime, cstime (16, 17), counted from the pid; 100 ticks a second.
-    var first = children ? 13 : 11;
-    return (long.Parse(f[first], CultureInfo.InvariantCulture) + long.Parse(f[first + 1], CultureInfo.InvariantCulture)) / 100.0;
-}
-
-static (long Busy, long Total) MachineBusy()
-{
-    // First line of /proc/stat: cpu user nice system idle iowait irq softirq steal ...
-    var v = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-    var total = v.Take(8).Sum();
-    return (total - v[3] - v[4], total);
 }
 
 static double RunSource(int port, int count, int sessions, int length)

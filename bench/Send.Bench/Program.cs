@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Newsletter.Bench;
 using Newsletter.Sender.Data;
 using Npgsql;
 
@@ -141,11 +142,11 @@ try
     // The bench cluster's postmaster and its live children, plus (its cutime/cstime) every child that already exited.
     var postmaster = int.Parse(File.ReadLines(Path.Combine(work, "pg", "data", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
     double DatabaseCpu() => Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsAsciiDigit))
-        .Select(int.Parse).Where(pid => pid == postmaster || ParentOf(pid) == postmaster).Sum(pid => CpuSeconds(pid))
-        + CpuSeconds(postmaster, children: true);
-    var serviceCpuAtTrigger = CpuSeconds(service.Id);
-    var serviceSystemCpuAtTrigger = CpuSeconds(service.Id, systemOnly: true);
-    var sinkCpuAtTrigger = CpuSeconds(sink.Id);
+        .Select(int.Parse).Where(pid => pid == postmaster || ParentOf(pid) == postmaster).Sum(pid => ProcStat.CpuSeconds(pid))
+        + ProcStat.CpuSeconds(postmaster, children: true);
+    var serviceCpuAtTrigger = ProcStat.CpuSeconds(service.Id);
+    var serviceSystemCpuAtTrigger = ProcStat.CpuSeconds(service.Id, systemOnly: true);
+    var sinkCpuAtTrigger = ProcStat.CpuSeconds(sink.Id);
     var databaseCpuAtTrigger = DatabaseCpu();
     var trigger = Stopwatch.StartNew();
     var triggeredAt = DateTimeOffset.UtcNow;
@@ -192,9 +193,9 @@ try
     }
     // CPU seconds spent by each party during the send: now minus what each had used at the trigger (smtp-sink served
     // the first reference run, PostgreSQL created the subscribers, the service started up).
-    var serviceCpu = CpuSeconds(service.Id) - serviceCpuAtTrigger;
-    var serviceSystemCpu = CpuSeconds(service.Id, systemOnly: true) - serviceSystemCpuAtTrigger;
-    var sinkCpu = CpuSeconds(sink.Id) - sinkCpuAtTrigger;
+    var serviceCpu = ProcStat.CpuSeconds(service.Id) - serviceCpuAtTrigger;
+    var serviceSystemCpu = ProcStat.CpuSeconds(service.Id, systemOnly: true) - serviceSystemCpuAtTrigger;
+    var sinkCpu = ProcStat.CpuSeconds(sink.Id) - sinkCpuAtTrigger;
     var databaseCpu = DatabaseCpu() - databaseCpuAtTrigger;
     if (Environment.GetEnvironmentVariable("BENCH_PG_STATEMENTS") is not null)
     {
@@ -272,20 +273,6 @@ static int ParentOf(int pid)
     }
     catch (IOException) { }
     return 0;
-}
-
-static double CpuSeconds(int pid, bool children = false, bool systemOnly = false)
-{
-    try
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // utime, stime, cutime and cstime are fields 14 to 17 of stat, counted from the pid; 100 clock ticks a second.
-        var first = children ? 13 : 11;
-        var system = long.Parse(fields[first + 1], CultureInfo.InvariantCulture);
-        return (systemOnly ? system : long.Parse(fields[first], CultureInfo.InvariantCulture) + system) / 100.0;
-    }
-    catch (IOException) { return 0; }
 }
 
 static long PeakRss(int pid)

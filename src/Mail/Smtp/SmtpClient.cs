@@ -252,9 +252,12 @@ public sealed class SmtpClient : IAsyncDisposable
         return SendCoreAsync(envelope, message, utf8, commandsSent, takeNext, cancellationToken);
     }
 
+    /// <summary>PIPELINING (RFC 2920) is used on this connection: the server offers it and the options allow it.</summary>
+    private bool Pipelining => _options.UsePipelining && Capabilities.Supports(SmtpExtensions.Pipelining);
+
     /// <summary>Whether a transaction can be pipelined behind the current one on this connection.</summary>
     internal bool CanCarryNext(SmtpEnvelope envelope, int length, bool utf8)
-        => IsConnected && _options.UsePipelining && Capabilities.Supports(SmtpExtensions.Pipelining)
+        => IsConnected && Pipelining
            && (!utf8 || Capabilities.Supports(SmtpExtensions.SmtpUtf8))
            && (Capabilities.MaxSize is not { } max || length <= max)
            && MessagesSent + 2 <= _options.MaxMessagesPerConnection;
@@ -294,7 +297,7 @@ public sealed class SmtpClient : IAsyncDisposable
     private async Task<SmtpSendResult> SendCoreAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, bool utf8, bool commandsSent,
         Func<SmtpClient, NextTransaction?>? takeNext, CancellationToken ct)
     {
-        var pipelining = _options.UsePipelining && Capabilities.Supports(SmtpExtensions.Pipelining);
+        var pipelining = Pipelining;
         if (commandsSent && !pipelining) throw new InvalidOperationException("Commands can only have been sent ahead on a pipelining connection.");
         _repliesInTransaction = 0;
         var timeout = _options.CommandTimeout;
