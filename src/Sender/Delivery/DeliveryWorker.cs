@@ -40,6 +40,7 @@ public sealed class DeliveryWorker(
     private async Task RunLoopAsync(int index, CancellationToken stoppingToken)
     {
         await Task.Yield();
+        var sweepWhenIdle = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             var worked = 0;
@@ -67,6 +68,22 @@ public sealed class DeliveryWorker(
                 // and the worker must outlive it rather than stop the host.
                 logger.LogError(e, "delivery worker: {Error}; retrying", e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            if (worked > 0) sweepWhenIdle = true;
+            else if (sweepWhenIdle && !stoppingToken.IsCancellationRequested)
+            {
+                // The queue just ran dry for this loop: an edition whose last batch was a full one was not checked
+                // after it (see RecordDeliveryOutcomesAsync); check every sending edition once now.
+                sweepWhenIdle = false;
+                try
+                {
+                    await using var connection = await db.OpenConnectionAsync(stoppingToken);
+                    await FinishEditionsAsync(connection, null, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "delivery worker: {Error}; the periodic sweep will finish the edition", e.Message);
+                }
             }
             if (worked == 0)
             {
@@ -253,10 +270,15 @@ public sealed class DeliveryWorker(
 
         await tx.CommitAsync(ct);
 
+        // Only a batch shorter than the claim limit can be an edition's last (a full one means more was due when it was
+        // claimed; the loop's next, empty claim sweeps every edition, see RunLoopAsync). The check walks the edition's
+        // index entries of delivered rows that vacuum has not removed yet, so it grows with the list: run after every
+        // batch it cost PostgreSQL 29 s of CPU in a 1,000,000-recipient send (5.8 ms a check), 7 % of the machine.
         // After the commit, with a fresh snapshot: two loops committing their last batches at the same time would each
         // see the other's rows still 'sending' if they checked inside their own transactions, and neither would finish
         // the edition. The periodic sweep (FinishEditionsAsync from the reclaim step) covers a crash right here.
-        await FinishEditionsAsync(connection, rows.Select(r => r.EditionId).Distinct().ToArray(), ct);
+        if (rows.Count < options.Value.BatchSize)
+            await FinishEditionsAsync(connection, rows.Select(r => r.EditionId).Distinct().ToArray(), ct);
     }
 
     /// <summary>
