@@ -166,7 +166,8 @@ try
     long peakRss = 0;
     var lastReport = TimeSpan.Zero;
     // Cheap polls (one editions row) so the benchmark itself does not load the database it measures; a count of
-    // the deliveries only every 10 s for the progress line.
+    // the deliveries only every 30 s for the progress line (it reads every delivery: 250 ms at 1,000,000 recipients,
+    // which every 10 s came to 6 s of the database's CPU in a send).
     while (true)
     {
         await using (var c = db.CreateCommand("select state from editions where id = $1"))
@@ -176,7 +177,7 @@ try
             if (state != "sending") { if (state != "sent") throw new InvalidOperationException($"edition ended {state}"); break; }
         }
         peakRss = Math.Max(peakRss, PeakRss(service.Id));
-        if (trigger.Elapsed - lastReport > TimeSpan.FromSeconds(10))
+        if (trigger.Elapsed - lastReport > TimeSpan.FromSeconds(30))
         {
             lastReport = trigger.Elapsed;
             await using var c = db.CreateCommand("select count(*) from deliveries where state = 'sent'");
