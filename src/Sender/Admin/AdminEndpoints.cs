@@ -160,6 +160,7 @@ public static class AdminEndpoints
         {
             p.Id, p.State, p.Recipients, p.Sent, p.Deferred, p.Failed, p.Pending, p.Skipped, p.Total, p.Percent,
             Done = p.State is "sent" or "cancelled" or "skipped",
+            PollSeconds = AdminQueries.ProgressPollSeconds(p.Recipients),
         });
     }
 

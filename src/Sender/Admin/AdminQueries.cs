@@ -52,6 +52,14 @@ public sealed class AdminQueries(NpgsqlDataSource db, TimeProvider time)
             """, cancellationToken: ct));
     }
 
+    /// <summary>
+    /// How long the console's progress bar waits before it asks again. Each answer counts the edition's deliveries by
+    /// state, which reads every delivery (110–300 ms of the database's CPU at 1,000,000 recipients, taken from the send
+    /// itself on a small machine), so larger editions are asked about less often: every 2 s up to 100,000 recipients,
+    /// 2 s more for each further 100,000, at most every 15 s.
+    /// </summary>
+    public static int ProgressPollSeconds(long recipients) => (int)Math.Clamp(2 * ((recipients + 99_999) / 100_000), 2, 15);
+
     public static EditionProgress Progress(EditionSummary e)
     {
         long N(string s) => e.Deliveries.TryGetValue(s, out var n) ? n : 0;

@@ -70,6 +70,34 @@ public sealed class AdminPagesTests
     }
 
     [Fact]
+    public async Task The_progress_of_an_edition_counts_its_deliveries_and_asks_large_editions_to_be_polled_less_often()
+    {
+        using var service = await AdminTestSupport.CreateServiceAsync();
+        await AdminTestSupport.SeedAsync(service.DataSource);
+        using var client = await AdminTestSupport.SignedInClientAsync(service);
+
+        using (var small = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/admin/editions/1/progress.json")))
+        {
+            var p = small.RootElement;
+            Assert.Equal("sent", p.GetProperty("state").GetString());
+            Assert.Equal(1, p.GetProperty("failed").GetInt64());
+            Assert.Equal(0, p.GetProperty("sent").GetInt64());
+            Assert.True(p.GetProperty("done").GetBoolean());
+            Assert.Equal(2, p.GetProperty("pollSeconds").GetInt32());
+        }
+
+        // Each answer counts every delivery of the edition: a million-recipient send is asked about every 15 s, not 2.
+        await using (var c = await service.DataSource.OpenConnectionAsync())
+            await c.ExecuteAsync("update editions set state = 'sending', finished_at = null, recipients = 1000000 where id = 1");
+        using (var large = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/admin/editions/1/progress.json")))
+        {
+            Assert.False(large.RootElement.GetProperty("done").GetBoolean());
+            Assert.Equal(15, large.RootElement.GetProperty("pollSeconds").GetInt32());
+        }
+        Assert.Equal([2, 2, 2, 4, 10, 15, 15], new long[] { 0, 1, 100_000, 100_001, 500_000, 1_000_000, 5_000_000 }.Select(AdminQueries.ProgressPollSeconds));
+    }
+
+    [Fact]
     public async Task A_test_send_goes_to_each_valid_address_marked_as_a_test_and_consumes_nothing()
     {
         using var service = await AdminTestSupport.CreateServiceAsync();
