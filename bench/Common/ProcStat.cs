@@ -32,4 +32,8 @@ internal static class ProcStat
         var total = v.Take(8).Sum();
         return (total - v[3] - v[4], total);
     }
+
+    /// <summary>How many cores were busy on average between two <see cref="MachineTicks"/> readings (0 if no tick passed).</summary>
+    public static double CoresBusy((long Busy, long Total) from, (long Busy, long Total) to)
+        => to.Total > from.Total ? (double)(to.Busy - from.Busy) / (to.Total - from.Total) * Environment.ProcessorCount : 0;
 }

@@ -100,11 +100,11 @@ static async Task<Run> Measure(Func<Task<double>> run, int sinkPid, bool source)
 {
     var self = Environment.ProcessId;
     var (sender0, sink0) = (ProcStat.CpuSeconds(self, children: source), ProcStat.CpuSeconds(sinkPid));
-    var (busy0, total0) = ProcStat.MachineTicks();
+    var machine0 = ProcStat.MachineTicks();
     var rate = await run();
-    var (busy1, total1) = ProcStat.MachineTicks();
+    var machine1 = ProcStat.MachineTicks();
     return new Run(rate, ProcStat.CpuSeconds(self, children: source) - sender0, ProcStat.CpuSeconds(sinkPid) - sink0,
-        total1 > total0 ? (busy1 - busy0) / (double)(total1 - total0) * Environment.ProcessorCount : 0);
+        ProcStat.CoresBusy(machine0, machine1));
 }
 
 static double RunSource(int port, int count, int sessions, int length)

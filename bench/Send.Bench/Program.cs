@@ -248,7 +248,7 @@ try
     var busyTicks = machineAtEnd.Busy - machineAtTrigger.Busy;
     var cores = Environment.ProcessorCount;
     var target = dkim ? 0.5 : 0.6;
-    Console.WriteLine($"{"cores busy during the send (whole machine)",-52} {(double)busyTicks / (machineAtEnd.Total - machineAtTrigger.Total) * cores,6:F2} of {cores}");
+    Console.WriteLine($"{"cores busy during the send (whole machine)",-52} {ProcStat.CoresBusy(machineAtTrigger, machineAtEnd),6:F2} of {cores}");
     Console.WriteLine($"{"CPU s per 1,000 messages, whole machine",-52} {busyTicks / 100.0 * 1000 / sent,6:F2}   at the target with every core busy: {cores * 1000 / (target * sourceRateMean):F2}");
     if (dkim) Console.WriteLine($"{"RSA-2048 signature before the send, one thread",-52} {rsaMs,6:F3} ms");
     Console.WriteLine($"{"edition created (send-now answered)",-52} {created.TotalSeconds,9:F2} s");

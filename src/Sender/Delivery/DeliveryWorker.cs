@@ -246,7 +246,7 @@ public sealed class DeliveryWorker(
             }
         }, ct);
 
-        await RecordDeliveryOutcomesAsync(rows, outcomes, CancellationToken.None);
+        await RecordDeliveryOutcomesAsync(rows, outcomes, mayBeLast: rows.Count < limit, CancellationToken.None);
         var relayDown = false;
         foreach (var row in rows)
             if (outcomes.TryGetValue(row.Id, out var o)) relayDown |= relay.Record(o);
@@ -254,7 +254,8 @@ public sealed class DeliveryWorker(
         return rows.Count;
     }
 
-    private async Task RecordDeliveryOutcomesAsync(List<DeliveryRow> rows, ConcurrentDictionary<long, Outcome> outcomes, CancellationToken ct)
+    private async Task RecordDeliveryOutcomesAsync(List<DeliveryRow> rows, ConcurrentDictionary<long, Outcome> outcomes, bool mayBeLast,
+        CancellationToken ct)
     {
         var byId = rows.ToDictionary(r => r.Id);
         var list = outcomes.ToList();
@@ -284,7 +285,7 @@ public sealed class DeliveryWorker(
         // After the commit, with a fresh snapshot: two loops committing their last batches at the same time would each
         // see the other's rows still 'sending' if they checked inside their own transactions, and neither would finish
         // the edition. The periodic sweep (FinishEditionsAsync from the reclaim step) covers a crash right here.
-        if (rows.Count < options.Value.BatchSize)
+        if (mayBeLast)
             await FinishEditionsAsync(connection, rows.Select(r => r.EditionId).Distinct().ToArray(), ct);
     }
 
