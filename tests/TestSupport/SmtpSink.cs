@@ -163,17 +163,37 @@ public sealed class SmtpSink : IDisposable
             if (sw.Elapsed > timeout) throw new TimeoutException($"smtp-sink received {MessageCount} of {count} messages within {timeout}. stderr: {StandardError}");
             Thread.Sleep(10);
         }
-        // A dump file appears when DATA starts; wait until the files stop growing so no message is read half-written.
-        long Total() => Directory.GetFiles(DumpDirectory).Sum(f => new FileInfo(f).Length);
-        var before = Total();
+        // A dump file is created with the transaction and filled as smtp-sink's buffer fills, so a file may exist, empty or
+        // half-written, while the client still waits for a reply (on a busy machine, for longer than any fixed pause).
+        // A finished dump ends with the message's last line and an empty line (see "DUMP FILE FORMAT" in smtp-sink(1)):
+        // wait until every file ends so and no file grew for 20 ms.
+        long before = -1;
         while (true)
         {
+            var files = Directory.GetFiles(DumpDirectory).Select(f => new FileInfo(f)).ToList();
+            var total = files.Sum(f => f.Length);
+            if (total == before && files.All(EndsWithEmptyLine)) break;
+            if (sw.Elapsed > timeout)
+                throw new TimeoutException($"smtp-sink's dumps of {files.Count} messages were not complete within {timeout}. stderr: {StandardError}");
+            before = total;
             Thread.Sleep(20);
-            var now = Total();
-            if (now == before || sw.Elapsed > timeout) break;
-            before = now;
         }
         return ReadMessages();
+    }
+
+    private static bool EndsWithEmptyLine(FileInfo file)
+    {
+        try
+        {
+            if (file.Length < 2) return false;
+            using var stream = file.OpenRead();
+            stream.Seek(-2, SeekOrigin.End);
+            return stream.ReadByte() == '\n' && stream.ReadByte() == '\n';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Deletes the dumped messages.</summary>
