@@ -154,7 +154,7 @@ public sealed class SmtpSink : IDisposable
     }
 
     /// <summary>Waits until at least <paramref name="count"/> messages were dumped, then returns them all, oldest first.</summary>
-    /// <exception cref="TimeoutException">Fewer messages arrived within <paramref name="timeout"/>.</exception>
+    /// <exception cref="TimeoutException">Fewer messages arrived, or their dumps were not complete, within <paramref name="timeout"/>.</exception>
     public IReadOnlyList<SinkMessage> WaitForMessages(int count, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();
