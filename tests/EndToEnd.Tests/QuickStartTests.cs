@@ -10,6 +10,7 @@ namespace Newsletter.EndToEnd.Tests;
 /// The README's first command as a newcomer runs it: a fresh clone inside a private (0700) directory, as whoever
 /// runs the tests (root in CI and in most containers), then a second run that must find the same data.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // run.sh is a bash script
 public sealed class QuickStartTests
 {
     private static readonly TimeSpan StartDeadline = TimeSpan.FromMinutes(6);
