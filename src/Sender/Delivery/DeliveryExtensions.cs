@@ -10,6 +10,12 @@ public static class DeliveryExtensions
         builder.Services.AddSingleton<DeliverySignal>();
         builder.Services.AddSingleton<MessageComposer>();
         builder.Services.AddSingleton<RelayHealth>();
+        builder.Services.AddSingleton<SendSlots>();
+        builder.Services.AddSingleton<DeliveryClaims>();
+        builder.Services.AddSingleton<FailurePolicy>();
+        builder.Services.AddSingleton<OutcomeRecorder>();
+        builder.Services.AddSingleton<OutboxSender>();
+        builder.Services.AddSingleton<EditionSender>();
         builder.Services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Mode == SmtpMode.Pickup
             ? ActivatorUtilities.CreateInstance<PickupTransport>(sp)
             : ActivatorUtilities.CreateInstance<SmtpTransport>(sp));
