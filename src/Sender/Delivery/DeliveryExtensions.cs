@@ -19,7 +19,7 @@ public static class DeliveryExtensions
         builder.Services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Mode == SmtpMode.Pickup
             ? ActivatorUtilities.CreateInstance<PickupTransport>(sp)
             : ActivatorUtilities.CreateInstance<SmtpTransport>(sp));
-        var role = builder.Configuration.GetValue($"{ServiceOptions.Section}:{nameof(ServiceOptions.Role)}", ServiceRole.All);
+        var role = ServiceOptions.RoleIn(builder.Configuration);
         if (role != ServiceRole.Web)
         {
             builder.Services.AddHostedService<DeliveryWorker>();

@@ -4,14 +4,6 @@ using Newsletter.Subscribers;
 
 namespace Newsletter.Sender.Delivery;
 
-public enum OutcomeKind
-{
-    Sent,
-    Deferred,
-    Failed,
-    Skipped,
-}
-
 /// <summary>
 /// What happened to one attempt. <see cref="Bounce"/> says what a failure means for the subscriber:
 /// <see cref="BounceKind.FailedHard"/> for a 5xx to RCPT, <see cref="BounceKind.FailedSoft"/> for running out of

@@ -1,0 +1,9 @@
+namespace Newsletter.Sender.Delivery;
+
+public enum OutcomeKind
+{
+    Sent,
+    Deferred,
+    Failed,
+    Skipped,
+}
