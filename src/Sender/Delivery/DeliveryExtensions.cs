@@ -20,11 +20,7 @@ public static class DeliveryExtensions
             ? ActivatorUtilities.CreateInstance<PickupTransport>(sp)
             : ActivatorUtilities.CreateInstance<SmtpTransport>(sp));
         var role = ServiceOptions.RoleIn(builder.Configuration);
-        if (role != ServiceRole.Web)
-        {
-            builder.Services.AddHostedService<DeliveryWorker>();
-            builder.Services.AddHostedService<Editions.EditionQueuer>();
-        }
+        if (role != ServiceRole.Web) builder.Services.AddHostedService<DeliveryWorker>();
         return builder;
     }
 }
