@@ -1,5 +1,6 @@
 namespace Newsletter.Sender.Delivery;
 
+/// <summary>What became of one attempt; each is the delivery's or outbox mail's next state.</summary>
 public enum OutcomeKind
 {
     Sent,
