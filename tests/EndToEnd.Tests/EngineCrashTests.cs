@@ -30,7 +30,7 @@ public sealed class EngineCrashTests
             while (await scenario.ScalarAsync<long>("select count(*) from deliveries where state = 'sent'") < target && DateTime.UtcNow < deadline)
                 await Task.Delay(50);
             service.Kill();
-            await Task.Delay(200);
+            Assert.True(await scenario.WaitForSessionsGoneAsync("crash", TimeSpan.FromSeconds(30)), "the killed instance's sessions did not end");
             // What the dead process had claimed and not recorded is exactly what may have reached the relay twice.
             inFlightAtKills += await scenario.ScalarAsync<long>("select count(*) from deliveries where state = 'sending'");
             service = await scenario.StartAsync(settings);
@@ -63,7 +63,7 @@ public sealed class EngineCrashTests
             await Task.Delay(50);
         Assert.True(await scenario.ScalarAsync<long>("select count(*) from deliveries where state <> 'sent'") > 0, "the edition finished before A could be killed");
         a.Kill();
-        await Task.Delay(200);
+        Assert.True(await scenario.WaitForSessionsGoneAsync("instance-a", TimeSpan.FromSeconds(30)), "A's sessions did not end");
         var inFlight = await scenario.ScalarAsync<long>("select count(*) from deliveries where state = 'sending' and claimed_by = 'instance-a'");
 
         Assert.True(await scenario.WaitForEditionAsync(edition, "sent", TimeSpan.FromMinutes(2)), "B did not finish the edition:\n" + b.Output);
@@ -97,8 +97,11 @@ public sealed class EngineCrashTests
         Assert.Equal(0L, await scenario.ScalarAsync<long>("select count(*) from deliveries where state = 'sent'"));
 
         // Phase 2: the relay is stopped: the probe fails, the edition stays paused.
+        var probesFailed = Occurrences(service.Output, "relay probe failed");
         sink.Dispose();
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        // Two more failed probes: the relay is really gone, and the edition had the chance to resume and did not.
+        Assert.True(await Eventually.TrueAsync(() => Occurrences(service.Output, "relay probe failed") >= probesFailed + 2, TimeSpan.FromSeconds(60)),
+            "the probe did not fail:\n" + service.Output);
         Assert.Equal("paused", await scenario.ScalarAsync<string>($"select state from editions where id = {edition}"));
 
         // Phase 3: the relay comes back hard-rejecting recipients (5xx): the probe resumes the edition; what is sent
@@ -129,5 +132,12 @@ public sealed class EngineCrashTests
         {
             sink.Dispose();
         }
+    }
+
+    private static int Occurrences(string text, string value)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal)) count++;
+        return count;
     }
 }

@@ -44,7 +44,9 @@ public sealed class EngineScenario : IAsyncDisposable
     /// <summary>Settings for one instance sending to <paramref name="sinkPort"/>, fast retries and leases for tests.</summary>
     public Dictionary<string, string?> Settings(int sinkPort, string instance)
     {
-        var environment = ServiceProcess.Settings(ConnectionString, ServiceProcess.FreePort());
+        // The application name tells this instance's database sessions apart (see WaitForSessionsGoneAsync).
+        var environment = ServiceProcess.Settings(
+            new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = instance }.ConnectionString, ServiceProcess.FreePort());
         environment["Smtp__Mode"] = "Smtp";
         environment["Smtp__Host"] = "127.0.0.1";
         environment["Smtp__Port"] = sinkPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -98,6 +100,18 @@ public sealed class EngineScenario : IAsyncDisposable
         await using var command = Db.CreateCommand(sql);
         return (T)(await command.ExecuteScalarAsync())!;
     }
+
+    /// <summary>
+    /// Waits until no database session of <paramref name="instance"/> is left: after a kill, what its sessions were
+    /// running has committed or rolled back. Returns false on timeout.
+    /// </summary>
+    public Task<bool> WaitForSessionsGoneAsync(string instance, TimeSpan timeout)
+        => Eventually.TrueAsync(async () =>
+        {
+            await using var command = Db.CreateCommand("select count(*) from pg_stat_activity where application_name = $1");
+            command.Parameters.AddWithValue(instance);
+            return (long)(await command.ExecuteScalarAsync())! == 0;
+        }, timeout);
 
     /// <summary>Waits until the edition reaches <paramref name="state"/>; returns false on timeout.</summary>
     public async Task<bool> WaitForEditionAsync(long id, string state, TimeSpan timeout)

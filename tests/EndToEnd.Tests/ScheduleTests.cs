@@ -22,7 +22,17 @@ public sealed class ScheduleTests
         var b = await scenario.StartAsync(Settings("scheduler-b"));
         await EngineScenario.PostComparisonAsync(a);
 
-        await Task.Delay(TimeSpan.FromSeconds(14));
+        // Slots fired before the comparison arrived are skipped; wait for the slot that took it, one slot after it,
+        // at least three in all, and both instances checked in to the cluster.
+        Assert.True(await Eventually.TrueAsync(async () =>
+                await scenario.ScalarAsync<bool>(
+                    """
+                    select coalesce(count(distinct slot) >= 3
+                                    and max(slot) > min(slot) filter (where state in ('sending', 'sent')), false)
+                    from editions where slot is not null
+                    """)
+                && await scenario.ScalarAsync<long>("select count(*) from qrtz_scheduler_state") == 2,
+            TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250)), $"the slots did not fire:\n{a.Output}\n{b.Output}");
 
         // One statement, so one snapshot: the schedule keeps firing every 3 seconds while the test reads, and
         // counts taken by separate statements can straddle a new slot.

@@ -113,7 +113,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>kill -9: no shutdown, no cleanup.</summary>
-    public void Kill() => process.Kill(entireProcessTree: true);
+    public void Kill()
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
 
     public async ValueTask DisposeAsync()
     {

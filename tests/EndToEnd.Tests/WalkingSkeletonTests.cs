@@ -114,7 +114,12 @@ public sealed partial class WalkingSkeletonTests
         Assert.Equal(0, secondEdition.GetProperty("recipients").GetInt32());
         Assert.Equal("skipped", secondEdition.GetProperty("state").GetString());
         Assert.Equal("no confirmed subscribers", secondEdition.GetProperty("reason").GetString());
-        await Task.Delay(1500);
+        // Nothing is left to send: no outbox mail and no delivery open.
+        Assert.True(await Eventually.TrueAsync(async () => await Scalar<long>(db,
+            """
+            select (select count(*) from outbox where state in ('pending', 'sending', 'deferred'))
+                 + (select count(*) from deliveries where state in ('pending', 'sending', 'deferred'))
+            """) == 0, TimeSpan.FromSeconds(30)));
         Assert.Equal(4, sink.MessageCount);
     }
 

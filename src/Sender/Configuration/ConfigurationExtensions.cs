@@ -4,6 +4,10 @@ using Npgsql;
 
 namespace Newsletter.Sender.Configuration;
 
+/// <summary>
+/// Every setting of the service, bound from appsettings*.json and environment variables (Section__Name, e.g.
+/// Smtp__Host), one options class per section. The README's configuration table lists each one; keep them in step.
+/// </summary>
 public static class ConfigurationExtensions
 {
     /// <summary>
@@ -107,6 +111,3 @@ public static class ConfigurationExtensions
         }
     }
 }
-
-/// <summary>A setting is missing or wrong; the message names it. Stops the process with exit code 2.</summary>
-public sealed class ConfigurationErrorException(string message) : Exception(message);

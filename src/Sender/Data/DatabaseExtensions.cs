@@ -5,7 +5,7 @@ namespace Newsletter.Sender.Data;
 
 public static class DatabaseExtensions
 {
-    /// <summary>Registers the one <see cref="NpgsqlDataSource"/> of the process.</summary>
+    /// <summary>Registers the one <see cref="NpgsqlDataSource"/> of the process and the migrations run at start.</summary>
     public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
     {
         // Read when first resolved, so configuration added late (tests, command line) is seen.
@@ -16,6 +16,8 @@ public static class DatabaseExtensions
             dataSource.ConnectionStringBuilder.ApplicationName ??= "newsletter";
             return dataSource.Build();
         });
+        builder.Services.AddSingleton<MigrationHostedService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MigrationHostedService>());
         return builder;
     }
 

@@ -10,15 +10,17 @@ public static class DeliveryExtensions
         builder.Services.AddSingleton<DeliverySignal>();
         builder.Services.AddSingleton<MessageComposer>();
         builder.Services.AddSingleton<RelayHealth>();
+        builder.Services.AddSingleton<SendSlots>();
+        builder.Services.AddSingleton<DeliveryClaims>();
+        builder.Services.AddSingleton<FailurePolicy>();
+        builder.Services.AddSingleton<OutcomeRecorder>();
+        builder.Services.AddSingleton<OutboxSender>();
+        builder.Services.AddSingleton<EditionSender>();
         builder.Services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Mode == SmtpMode.Pickup
             ? ActivatorUtilities.CreateInstance<PickupTransport>(sp)
             : ActivatorUtilities.CreateInstance<SmtpTransport>(sp));
-        var role = builder.Configuration.GetValue($"{ServiceOptions.Section}:{nameof(ServiceOptions.Role)}", ServiceRole.All);
-        if (role != ServiceRole.Web)
-        {
-            builder.Services.AddHostedService<DeliveryWorker>();
-            builder.Services.AddHostedService<Editions.EditionQueuer>();
-        }
+        var role = ServiceOptions.RoleIn(builder.Configuration);
+        if (role != ServiceRole.Web) builder.Services.AddHostedService<DeliveryWorker>();
         return builder;
     }
 }

@@ -15,13 +15,6 @@ using Npgsql;
 
 namespace Newsletter.Sender.Delivery;
 
-/// <summary>An edition compiled for sending: the stored render, compiled once into a mail-merge template.</summary>
-public sealed record EditionContent(long Id, string Subject, DateTimeOffset StartedAt, MessageTemplate Template)
-{
-    /// <summary>Size of the largest message composed so far, plus room: the next buffer is rented at this size.</summary>
-    public int SizeHint { get; set; } = 64 * 1024;
-}
-
 /// <summary>
 /// Produces the bytes of each message: an edition for one subscriber (only the personal values change: the
 /// unsubscribe link, the address, the Message-ID), and the transactional mails of the outbox. Signs with DKIM

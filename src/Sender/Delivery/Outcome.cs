@@ -1,19 +1,19 @@
 using Newsletter.Mail;
 using Newsletter.Mail.Smtp;
+using Newsletter.Subscribers;
 
 namespace Newsletter.Sender.Delivery;
 
-public enum OutcomeKind
+/// <summary>
+/// What happened to one attempt. <see cref="Bounce"/> says what a failure means for the subscriber:
+/// <see cref="BounceKind.FailedHard"/> for a 5xx to RCPT, <see cref="BounceKind.FailedSoft"/> for running out of
+/// retry window, <see cref="BounceKind.None"/> otherwise.
+/// </summary>
+public readonly record struct Outcome(OutcomeKind Kind, string Reply, BounceKind Bounce = BounceKind.None)
 {
-    Sent,
-    Deferred,
-    Failed,
-    Skipped,
-}
+    /// <summary>A 5xx on the recipient: about this address, not the relay.</summary>
+    public bool HardBounce => Kind == OutcomeKind.Failed && Bounce == BounceKind.FailedHard;
 
-/// <summary>What happened to one attempt; <see cref="HardBounce"/> marks a 5xx on the recipient.</summary>
-public readonly record struct Outcome(OutcomeKind Kind, string Reply, bool HardBounce = false)
-{
     /// <summary>
     /// Maps a send failure: 4xx, a dropped connection or a timeout is transient (deferred and retried);
     /// 5xx is permanent, and a 5xx to RCPT is a hard bounce (RFC 5321 §4.2.1, §4.2.5).
@@ -22,7 +22,7 @@ public readonly record struct Outcome(OutcomeKind Kind, string Reply, bool HardB
     {
         SmtpCommandException c when c.IsTransient => new Outcome(OutcomeKind.Deferred, Describe(c)),
         SmtpCommandException c => new Outcome(OutcomeKind.Failed, Describe(c),
-            HardBounce: c.Command.StartsWith("RCPT", StringComparison.OrdinalIgnoreCase)),
+            c.Command.StartsWith("RCPT", StringComparison.OrdinalIgnoreCase) ? BounceKind.FailedHard : BounceKind.None),
         SmtpConnectionException or IOException or TimeoutException or OperationCanceledException
             => new Outcome(OutcomeKind.Deferred, "connection: " + e.Message),
         AddressFormatException => new Outcome(OutcomeKind.Failed, "address: " + e.Message),

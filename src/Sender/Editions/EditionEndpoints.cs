@@ -1,3 +1,4 @@
+using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Delivery;
 
 namespace Newsletter.Sender.Editions;
@@ -8,6 +9,7 @@ public static class EditionEndpoints
     public static IHostApplicationBuilder AddEditions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<EditionService>();
+        if (ServiceOptions.RoleIn(builder.Configuration) != ServiceRole.Web) builder.Services.AddHostedService<EditionQueuer>();
         return builder;
     }
 

@@ -3,18 +3,12 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Web;
 using Newsletter.Templates;
 using Npgsql;
 
 namespace Newsletter.Sender.Editions;
-
-public sealed record EditionSummary(long Id, string State, string? Reason, string? Subject, DateTimeOffset Cutoff, DateTimeOffset CreatedAt,
-    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Recipients, IReadOnlyDictionary<string, long> Deliveries)
-{
-    /// <summary>True while the edition's deliveries are still being queued (<see cref="Recipients"/> still grows).</summary>
-    public bool Queueing { get; init; }
-}
 
 /// <summary>
 /// Creates editions: selects the comparisons, renders the email once (with slots for the personal values),
@@ -256,15 +250,19 @@ public sealed class EditionService(
     /// Cancels an edition: deliveries not yet handed to the relay are skipped; those in flight finish and are recorded.
     /// False when the edition is already finished.
     /// </summary>
-    public Task<bool> CancelAsync(long id, string reason, CancellationToken cancellationToken)
-        => ChangeStateAsync(
+    public async Task<bool> CancelAsync(long id, string reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var cancelled = await connection.ExecuteAsync(new CommandDefinition(
             """
             update editions set state = 'cancelled', reason = @reason, finished_at = now(), queue_after = null
-            where id = @id and state in ('draft', 'scheduled', 'sending', 'paused');
-            update deliveries set state = 'skipped', last_reply = 'edition cancelled'
-            where edition_id = @id and state in ('pending', 'deferred')
-              and exists (select 1 from editions where id = @id and state = 'cancelled');
-            """, new { id, reason }, cancellationToken);
+            where id = @id and state in ('draft', 'scheduled', 'sending', 'paused')
+            """, new { id, reason }, tx, cancellationToken: cancellationToken));
+        if (cancelled > 0) await PendingDeliveries.SkipForEditionAsync(connection, tx, id, "edition cancelled", cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return cancelled > 0;
+    }
 
     /// <summary>
     /// Puts the failed deliveries of an edition back in the queue with a fresh retry window, and the edition back to

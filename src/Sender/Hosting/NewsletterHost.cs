@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin;
 using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
@@ -9,8 +8,6 @@ using Newsletter.Sender.Scheduling;
 using Newsletter.Sender.Security;
 using Newsletter.Sender.Subscribers;
 using Newsletter.Sender.Web;
-using Newsletter.Templates;
-using Npgsql;
 
 namespace Newsletter.Sender.Hosting;
 
@@ -22,14 +19,8 @@ public static class NewsletterHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddNewsletterConfiguration();
         builder.AddDatabase();
-        builder.Services.AddSingleton<MigrationHostedService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<MigrationHostedService>());
         builder.AddSecurity();
-        builder.Services.AddProblemDetails();
-        builder.Services.AddRazorComponents();
-        builder.Services.AddSingleton<EmailRenderer>();
-        builder.Services.AddSingleton<SiteInfoProvider>();
-        builder.Services.AddSingleton<ScheduleDescription>();
+        builder.AddWeb();
         builder.AddSubscribers();
         builder.AddSubscriberApi();
         builder.AddComparisons();
@@ -37,14 +28,6 @@ public static class NewsletterHost
         builder.AddDelivery();
         builder.AddScheduling();
         builder.AddAdmin();
-        builder.Services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
-            .Configure<IOptions<ServiceOptions>>((forwarded, service) =>
-            {
-                forwarded.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
-                                             | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
-                foreach (var proxy in service.Value.TrustedProxies)
-                    if (System.Net.IPAddress.TryParse(proxy, out var address)) forwarded.KnownProxies.Add(address);
-            });
         return builder;
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Newsletter.Sender.Configuration;
 using Quartz;
 
@@ -12,8 +11,8 @@ public static class SchedulingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddScheduling(this IHostApplicationBuilder builder)
     {
-        var role = builder.Configuration.GetValue($"{ServiceOptions.Section}:{nameof(ServiceOptions.Role)}", ServiceRole.All);
-        var enabled = builder.Configuration.GetValue($"{ScheduleOptions.Section}:{nameof(ScheduleOptions.Enabled)}", true);
+        var role = ServiceOptions.RoleIn(builder.Configuration);
+        var enabled = ScheduleOptions.EnabledIn(builder.Configuration);
         if (role == ServiceRole.Web || !enabled) return builder;
 
         builder.Services.AddQuartz(q =>
@@ -48,32 +47,5 @@ public static class SchedulingExtensions
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         builder.Services.AddHostedService<ScheduleSynchronizer>();
         return builder;
-    }
-}
-
-/// <summary>
-/// Keeps the stored weekly trigger in step with Schedule__Cron and Schedule__TimeZone. The trigger is replaced only
-/// when the schedule changed: replacing it at every start would forget a misfire (the send missed while every
-/// instance was down), which Quartz only notices on a trigger it kept.
-/// </summary>
-public sealed class ScheduleSynchronizer(ISchedulerFactory schedulers, IOptions<ScheduleOptions> options, ILogger<ScheduleSynchronizer> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var o = options.Value;
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone);
-        var scheduler = await schedulers.GetScheduler(stoppingToken);
-        var existing = await scheduler.GetTrigger(WeeklyEditionJob.TriggerKey, stoppingToken) as ICronTrigger;
-        if (existing is not null && existing.CronExpressionString == o.Cron && existing.TimeZone.Id == zone.Id) return;
-
-        var trigger = TriggerBuilder.Create()
-            .WithIdentity(WeeklyEditionJob.TriggerKey)
-            .ForJob(WeeklyEditionJob.Key)
-            .WithCronSchedule(o.Cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.IgnoreMisfires))
-            .Build();
-        // Keep: two instances starting together must not both create it (the second keeps the first one's).
-        if (existing is null) await scheduler.ScheduleTrigger(trigger, TriggerConflict.Keep, stoppingToken);
-        else await scheduler.RescheduleJob(WeeklyEditionJob.TriggerKey, trigger, stoppingToken);
-        logger.LogInformation("weekly schedule set: {Cron} ({Zone}), next at {Next}", o.Cron, o.TimeZone, trigger.GetFireTimeAfter(DateTimeOffset.UtcNow));
     }
 }

@@ -95,7 +95,7 @@ public sealed class ThrottlingTests
             await transport.SendAsync(new SmtpEnvelope("from@example.com", [$"r{i}@example.com"]), message, CancellationToken.None);
         primary.WaitForMessages(1, TimeSpan.FromSeconds(10));
         fallback.WaitForMessages(1, TimeSpan.FromSeconds(10));
-        await Task.Delay(300);
+        await Eventually.TrueAsync(() => primary.MessageCount + fallback.MessageCount >= 200, TimeSpan.FromSeconds(10));
         var (p, f) = (primary.MessageCount, fallback.MessageCount);
         Assert.Equal(200, p + f);
         Assert.InRange(p, 110, 190); // about three quarters
@@ -108,7 +108,7 @@ public sealed class ThrottlingTests
             try { await transport.SendAsync(new SmtpEnvelope("from@example.com", [$"s{i}@example.com"]), message, CancellationToken.None); }
             catch (SmtpConnectionException) { failures++; }
         }
-        await Task.Delay(300);
+        await Eventually.TrueAsync(() => primary.MessageCount >= 100 - failures, TimeSpan.FromSeconds(10));
         // The first failure puts the dead relay in a cool-down; the rest go to the primary.
         Assert.InRange(failures, 1, 3);
         Assert.Equal(100 - failures, primary.MessageCount);

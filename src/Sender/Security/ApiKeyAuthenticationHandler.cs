@@ -47,21 +47,3 @@ public sealed class ApiKeyAuthenticationHandler(
         return Response.WriteAsync("""{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.2","title":"Unauthorized","status":401,"detail":"an API key is required: Authorization: Bearer <key>"}""");
     }
 }
-
-public static class SecurityExtensions
-{
-    public const string ApiPolicy = "api";
-
-    public static IHostApplicationBuilder AddSecurity(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
-        return builder;
-    }
-
-    /// <summary>The <c>/api</c> group: every route in it requires an API key.</summary>
-    public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app)
-        => app.MapGroup("/api").RequireAuthorization(ApiPolicy);
-}

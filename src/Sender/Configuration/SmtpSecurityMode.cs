@@ -1,0 +1,9 @@
+namespace Newsletter.Sender.Configuration;
+
+public enum SmtpSecurityMode
+{
+    None,
+    StartTls,
+    StartTlsWhenAvailable,
+    SslOnConnect,
+}

@@ -1,0 +1,126 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Newsletter.Sender.Configuration;
+using Npgsql;
+
+namespace Newsletter.Sender.Delivery;
+
+/// <summary>
+/// Claims work in batches with <c>FOR UPDATE SKIP LOCKED</c>, so any number of instances share it: a claimed row is in
+/// state 'sending' with a lease, and a row whose lease ran out (its instance died) is taken back.
+/// </summary>
+internal sealed class DeliveryClaims(NpgsqlDataSource db, IOptions<DeliveryOptions> options, IOptions<ServiceOptions> service,
+    ILogger<DeliveryClaims> logger, TimeProvider time)
+{
+    // Where the next edition claim starts in deliveries_due, see MarkFor.
+    private readonly Lock markLock = new();
+    private ClaimMark? mark;
+
+    /// <summary>This instance's name in claimed_by.</summary>
+    public string Instance { get; } = service.Value.InstanceName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    public async Task<List<OutboxRow>> ClaimOutboxAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<OutboxRow>(new CommandDefinition(
+            """
+            with claimed as (
+                select id from outbox
+                where state in ('pending', 'deferred') and next_attempt_at <= now()
+                order by next_attempt_at, id
+                limit @limit
+                for update skip locked)
+            update outbox o set state = 'sending', claimed_at = now(), claimed_by = @instance, attempts = o.attempts + 1
+            from claimed c where o.id = c.id
+            returning o.id, o.kind, o.subscriber_id as SubscriberId, o.recipient, o.payload::text as Payload, o.created_at as CreatedAt, o.attempts
+            """, new { limit = options.Value.BatchSize, instance = Instance }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Claims due deliveries of editions that are sending, oldest first, at most <paramref name="limit"/>.</summary>
+    public async Task<List<DeliveryRow>> ClaimDeliveriesAsync(int limit, CancellationToken ct)
+    {
+        var from = MarkFor();
+        List<DeliveryRow> rows;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            // The sending editions are an array, not a join: with a join the planner misjudges how many rows match and
+            // sorts every pending delivery on each claim; this way it walks deliveries_due in order and stops at the limit.
+            rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
+                $"""
+                with claimed as (
+                    select d.id from deliveries d
+                    where d.state in ('pending', 'deferred') and d.next_attempt_at <= now()
+                      and d.edition_id = any(array(select id from editions where state = 'sending'))
+                      {(from is null ? "" : "and (d.next_attempt_at, d.id) > (@markAt, @markId)")}
+                    order by d.next_attempt_at, d.id
+                    limit @limit
+                    for update of d skip locked)
+                update deliveries d set state = 'sending', claimed_at = now(), claimed_by = @instance,
+                                        attempts = d.attempts + 1, last_attempt_at = now()
+                from claimed c, subscribers s, editions e
+                where d.id = c.id and s.id = d.subscriber_id and e.id = d.edition_id
+                returning d.id, d.edition_id as EditionId, d.subscriber_id as SubscriberId, s.email, s.status, d.attempts,
+                          coalesce(d.window_start, e.started_at, e.created_at) as WindowStart, d.next_attempt_at as NextAttemptAt
+                """, new { limit, instance = Instance, markAt = from?.At, markId = from?.Id }, cancellationToken: ct))).ToList();
+        }
+        MoveMark(rows, limit);
+        return rows;
+    }
+
+    /// <summary>
+    /// Rows left in 'sending' by an instance that died are retried (at most the in-flight ones are sent twice); then
+    /// every sending edition gets its finishing check, which also covers a crash between a batch and its check.
+    /// </summary>
+    public async Task ReclaimExpiredAsync(CancellationToken ct)
+    {
+        var expired = time.GetUtcNow() - options.Value.ClaimLease;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var deliveries = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update deliveries set state = 'deferred', next_attempt_at = now(), claimed_at = null, claimed_by = null,
+                                  last_reply = 'claim expired: the worker stopped while sending'
+            where state = 'sending' and claimed_at < @expired
+            """, new { expired }, cancellationToken: ct));
+        var mails = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            update outbox set state = 'deferred', next_attempt_at = now(), claimed_at = null, claimed_by = null,
+                              last_reply = 'claim expired: the worker stopped while sending'
+            where state = 'sending' and claimed_at < @expired
+            """, new { expired }, cancellationToken: ct));
+        if (deliveries + mails > 0) logger.LogWarning("took back {Deliveries} deliveries and {Mails} outbox mails whose claim expired", deliveries, mails);
+        await EditionFinisher.FinishAsync(connection, null, ct);
+    }
+
+    /// <summary>
+    /// Where the next edition claim starts: after the highest (next_attempt_at, id) a full claim took, or at the start
+    /// of deliveries_due (null). Each claimed row leaves its old entry at the front of that index until vacuum removes
+    /// it, so claims from the start would re-read ever more of them as a send goes on. A row can become due below the
+    /// mark (an edition resumed or retried, a rolled-back claim, another instance's clock behind): so a short claim
+    /// clears the mark, and a chain of marks lasts at most 15 s before a claim walks from the start again.
+    /// </summary>
+    private ClaimMark? MarkFor()
+    {
+        lock (markLock)
+        {
+            if (mark is not null && Environment.TickCount64 - mark.Since > 15_000) mark = null;
+            return mark;
+        }
+    }
+
+    private void MoveMark(List<DeliveryRow> rows, int limit)
+    {
+        lock (markLock)
+        {
+            if (rows.Count < limit)
+            {
+                mark = null;
+                return;
+            }
+            var top = rows.Select(r => (r.NextAttemptAt, r.Id)).Max();
+            if (mark is null) mark = new ClaimMark(top.NextAttemptAt, top.Id, Environment.TickCount64);
+            else if (top.CompareTo((mark.At, mark.Id)) > 0) mark = mark with { At = top.NextAttemptAt, Id = top.Id };
+        }
+    }
+
+    private sealed record ClaimMark(DateTime At, long Id, long Since);
+}

@@ -1,0 +1,18 @@
+using Newsletter.Mail.Smtp;
+
+namespace Newsletter.Sender.Delivery;
+
+/// <summary>Where composed messages go: an SMTP relay, or a pickup directory of .eml files.</summary>
+public interface IMailTransport
+{
+    /// <summary>Hands one message over. Returns the server's reply text when accepted.</summary>
+    /// <exception cref="SmtpCommandException">the server refused (4xx transient, 5xx permanent).</exception>
+    /// <exception cref="SmtpConnectionException">the connection broke or timed out (transient).</exception>
+    Task<string> SendAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
+
+    /// <summary>Whether the transport answers now (used to resume an edition paused for a dead relay).</summary>
+    Task ProbeAsync(CancellationToken cancellationToken);
+
+    /// <summary>How many messages may usefully be in flight at once.</summary>
+    int Concurrency { get; }
+}

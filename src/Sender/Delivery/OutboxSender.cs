@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Newsletter.Mail.Smtp;
+
+namespace Newsletter.Sender.Delivery;
+
+/// <summary>Drains the outbox (confirmations and notices): claims a batch, sends it, records the outcomes.</summary>
+internal sealed class OutboxSender(
+    DeliveryClaims claims, SendSlots slots, IMailTransport transport, MessageComposer composer, FailurePolicy failures,
+    OutcomeRecorder recorder, ILogger<OutboxSender> logger)
+{
+    /// <summary>Sends one batch; returns how many mails it claimed.</summary>
+    public async Task<int> SendBatchAsync(CancellationToken ct)
+    {
+        var rows = await claims.ClaimOutboxAsync(ct);
+        if (rows.Count == 0) return 0;
+
+        var outcomes = new ConcurrentDictionary<long, Outcome>();
+        await slots.ForEachAsync(rows, async (row, token) =>
+        {
+            try
+            {
+                var message = await composer.ComposeOutboxAsync(row.Kind, row.SubscriberId, row.Recipient, JsonDocument.Parse(row.Payload).RootElement, token);
+                var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Recipient]), message, token);
+                outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                var outcome = failures.Failure(e, Utc(row.CreatedAt));
+                outcomes[row.Id] = outcome;
+                logger.LogWarning("outbox {Id} ({Kind}): {Outcome} {Reply}", row.Id, row.Kind, outcome.Kind, outcome.Reply);
+            }
+        }, ct);
+
+        await recorder.RecordOutboxAsync(rows, outcomes, ct);
+        return rows.Count;
+    }
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+}

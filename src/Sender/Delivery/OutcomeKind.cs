@@ -1,0 +1,10 @@
+namespace Newsletter.Sender.Delivery;
+
+/// <summary>What became of one attempt; each is the delivery's or outbox mail's next state.</summary>
+public enum OutcomeKind
+{
+    Sent,
+    Deferred,
+    Failed,
+    Skipped,
+}

@@ -1,0 +1,17 @@
+using Newsletter.Templates;
+
+namespace Newsletter.Sender.Web;
+
+public static class WebExtensions
+{
+    /// <summary>What the public pages and emails are rendered with, and problem+json for errors.</summary>
+    public static IHostApplicationBuilder AddWeb(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddRazorComponents();
+        builder.Services.AddSingleton<EmailRenderer>();
+        builder.Services.AddSingleton<SiteInfoProvider>();
+        builder.Services.AddSingleton<ScheduleDescription>();
+        return builder;
+    }
+}
