@@ -37,7 +37,7 @@ public enum UnsubscribeOutcome
 /// The reader's side of the lifecycle: signup with double opt-in, confirmation, unsubscribe. Every change
 /// and the mail it causes are written in one transaction (the mail through <see cref="Outbox"/>).
 /// </summary>
-public sealed class SubscriberService(NpgsqlDataSource db, SubscriberSettings settings, UnsubscribeTokens unsubscribeTokens, TimeProvider time)
+public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions settings, UnsubscribeTokens unsubscribeTokens, TimeProvider time)
 {
     public const int MaxUserAgentLength = 512;
     public const int MaxSourceLength = 200;
@@ -162,8 +162,7 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscriberSettings se
             "insert into confirmation_tokens (token_hash, subscriber_id, consent_id, created_at, expires_at) values (@hash, @id, @consentId, @now, @expires)",
             new { hash = ConfirmationToken.Hash(token), id = row.Id, consentId, now, expires }, tx, cancellationToken: cancellationToken));
 
-        await Outbox.EnqueueAsync(connection, tx, OutboxKind.Confirmation, row.Id, email,
-            new { token, expiresAt = expires }, cancellationToken);
+        await Outbox.EnqueueConfirmationAsync(connection, tx, row.Id, email, new ConfirmationPayload(token, expires), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return new SignupResult(SignupStatus.Accepted, NormalizedEmail: email);
     }
@@ -228,7 +227,7 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscriberSettings se
                 "update consents set confirmed_at = @now, confirmed_ip = @ip::inet where id = @consentId",
                 new { now, ip = ip?.ToString(), consentId = r.ConsentId }, tx, cancellationToken: cancellationToken));
         }
-        await Outbox.EnqueueAsync(connection, tx, OutboxKind.Welcome, r.SubscriberId, r.Email, new { }, cancellationToken);
+        await Outbox.EnqueueAsync(connection, tx, OutboxKind.Welcome, r.SubscriberId, r.Email, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return ConfirmOutcome.Confirmed;
     }
@@ -275,7 +274,7 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscriberSettings se
             "update confirmation_tokens set revoked_at = @now where subscriber_id = @subscriberId and used_at is null and revoked_at is null",
             new { now, subscriberId }, tx, cancellationToken: cancellationToken));
         if (row.Value.Status == SubscriberStatus.Confirmed)
-            await Outbox.EnqueueAsync(connection, tx, OutboxKind.Goodbye, subscriberId, row.Value.Email, new { }, cancellationToken);
+            await Outbox.EnqueueAsync(connection, tx, OutboxKind.Goodbye, subscriberId, row.Value.Email, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return UnsubscribeOutcome.Unsubscribed;
     }

@@ -6,7 +6,7 @@ public class CsvTests
 {
     private static List<(int Line, List<string> Fields, string? Error)> ReadAll(string text)
     {
-        var reader = new CsvReader(new StringReader(text));
+        using var reader = new ImportCsvReader(new StringReader(text));
         var rows = new List<(int, List<string>, string?)>();
         while (reader.Read(out var line, out var error) is { } fields) rows.Add((line, fields, error));
         return rows;

@@ -30,8 +30,7 @@ public static class NewsletterHost
         builder.Services.AddSingleton<EmailRenderer>();
         builder.Services.AddSingleton<SiteInfoProvider>();
         builder.Services.AddSingleton<ScheduleDescription>();
-        builder.AddSubscribers();
-        builder.AddSubscriberApi();
+        builder.AddSubscriberEndpoints();
         builder.AddComparisons();
         builder.AddEditions();
         builder.AddDelivery();
@@ -65,7 +64,7 @@ public static class NewsletterHost
         var api = app.MapApiGroup();
         api.MapComparisonApi();
         api.MapEditionApi();
-        api.MapSubscriberApi();
+        api.MapSubscriberApiEndpoints();
         app.MapAdmin();
         return app;
     }

@@ -41,6 +41,20 @@ internal static class SubscriberTestData
     public static Task<long> CountAsync(ServiceFactory service, string table, string where = "true")
         => ScalarAsync<long>(service, $"select count(*) from {table} where {where}");
 
+    /// <summary>
+    /// Waits (with a deadline) until the outbox has no mail left to send, so a test can then assert that no more
+    /// files than expected were written.
+    /// </summary>
+    public static async Task WaitForOutboxDrainedAsync(ServiceFactory service, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (await CountAsync(service, "outbox", "state in ('pending', 'deferred', 'sending')") > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the outbox still has mail to send");
+            await Task.Delay(50);
+        }
+    }
+
     public static StringContent Csv(string text) => new(text, Encoding.UTF8, "text/csv");
 
     public static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");

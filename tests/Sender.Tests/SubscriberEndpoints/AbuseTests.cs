@@ -34,7 +34,7 @@ public sealed class AbuseTests
         Assert.Equal(23L, await CountAsync(service, "outbox", "kind = 'confirmation'"));
         Assert.Equal(23L, await CountAsync(service, "signup_attempts"));
         Assert.Equal(23, (await service.WaitForMailAsync(23, TimeSpan.FromSeconds(60))).Count);
-        await Task.Delay(500);
+        await SubscriberTestData.WaitForOutboxDrainedAsync(service);
         Assert.Equal(23, service.OutboxFiles().Count);
     }
 
@@ -122,7 +122,7 @@ public sealed class AbuseTests
         Assert.Equal(0L, await SubscriberTestData.CountAsync(service, "subscribers"));
         Assert.Equal(0L, await SubscriberTestData.CountAsync(service, "consents"));
         Assert.Equal(0L, await SubscriberTestData.CountAsync(service, "outbox"));
-        await Task.Delay(300);
+        await SubscriberTestData.WaitForOutboxDrainedAsync(service);
         Assert.Empty(service.OutboxFiles());
     }
 

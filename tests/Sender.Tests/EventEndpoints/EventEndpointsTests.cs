@@ -8,7 +8,7 @@ using static Newsletter.Sender.Tests.Subscribers.SubscriberTestData;
 namespace Newsletter.Sender.Tests.Subscribers;
 
 /// <summary>POST /api/events: the generic shape and SES notifications in SNS envelopes.</summary>
-public sealed class EventsApiTests
+public sealed class EventEndpointsTests
 {
     [Fact]
     public async Task A_generic_hard_bounce_and_a_complaint_change_the_statuses_and_record_the_cause()

@@ -1,44 +1,21 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 using Newsletter.Sender.Delivery;
 using Newsletter.Subscribers;
-using Npgsql;
 
 namespace Newsletter.Sender.Subscribers;
 
-/// <summary><c>Subscribers__ImportConfirmationsPerMinute</c>: confirmation mails for imported rows without consent evidence.</summary>
-public sealed class SubscriberImportOptions
-{
-    public int ImportConfirmationsPerMinute { get; set; } = 100;
-}
-
 /// <summary>
-/// The subscriber list's machine API (under <c>/api</c>, Bearer key): events, import, export, access and erasure; and
-/// the services behind it (also used by the admin console and the command line).
+/// The subscriber list's machine API (under <c>/api</c>, Bearer key): events, import, export, access and erasure.
+/// The work is done by the services of src/Subscribers; these handlers only read requests and shape answers.
 /// </summary>
-public static class SubscriberApi
+public static class SubscriberApiEndpoints
 {
     public const long MaxImportBytes = 512L * 1024 * 1024;
 
-    public static IHostApplicationBuilder AddSubscriberApi(this IHostApplicationBuilder builder)
+    public static IEndpointRouteBuilder MapSubscriberApiEndpoints(this IEndpointRouteBuilder api)
     {
-        builder.Services.Configure<SubscriberImportOptions>(builder.Configuration.GetSection("Subscribers"));
-        builder.Services.AddSingleton<BounceRecorder>();
-        builder.Services.AddSingleton<SubscriberAdmin>();
-        builder.Services.AddSingleton(sp => new SubscriberImporter(sp.GetRequiredService<NpgsqlDataSource>(),
-            sp.GetRequiredService<SubscriberSettings>(), sp.GetRequiredService<TimeProvider>())
-        {
-            ConfirmationsPerMinute = Math.Clamp(sp.GetRequiredService<IOptions<SubscriberImportOptions>>().Value.ImportConfirmationsPerMinute, 1, 100_000),
-        });
-        builder.Services.AddSingleton<SubscriberPurge>();
-        builder.Services.AddHostedService<SubscriberPurgeService>();
-        return builder;
-    }
-
-    public static IEndpointRouteBuilder MapSubscriberApi(this IEndpointRouteBuilder api)
-    {
-        api.MapEventsApi();
+        api.MapEventEndpoints();
         api.MapPost("/subscribers/import", ImportAsync);
         api.MapGet("/subscribers/export", ExportAsync);
         api.MapGet("/subscribers/{email}", GetAsync);
@@ -50,7 +27,7 @@ public static class SubscriberApi
     private static async Task<IResult> ImportAsync(HttpContext http, SubscriberImporter importer, DeliverySignal signal, CancellationToken ct)
     {
         if (!(http.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) ?? false))
-            return EventsApi.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
+            return EventEndpoints.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
                 "Send the list as text/csv with a header row: email,name,consented_at,consent_source.", null);
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = MaxImportBytes;
         try
@@ -67,11 +44,11 @@ public static class SubscriberApi
         }
         catch (ImportFormatException e)
         {
-            return EventsApi.Problem(StatusCodes.Status400BadRequest, "Unusable CSV", e.Message, "header");
+            return EventEndpoints.Problem(StatusCodes.Status400BadRequest, "Unusable CSV", e.Message, "header");
         }
         catch (BadHttpRequestException e)
         {
-            return EventsApi.Problem(e.StatusCode, "Bad request", e.Message, null);
+            return EventEndpoints.Problem(e.StatusCode, "Bad request", e.Message, null);
         }
     }
 
@@ -79,7 +56,7 @@ public static class SubscriberApi
     private static async Task<IResult> ExportAsync(HttpContext http, SubscriberAdmin admin, string? status, CancellationToken ct)
     {
         if (status is not null && !SubscriberAdmin.Statuses.Contains(status))
-            return EventsApi.Problem(StatusCodes.Status400BadRequest, "Unknown status",
+            return EventEndpoints.Problem(StatusCodes.Status400BadRequest, "Unknown status",
                 "status must be one of: " + string.Join(", ", SubscriberAdmin.Statuses), "status");
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"subscribers-{status ?? "all"}.csv\"";
@@ -94,7 +71,7 @@ public static class SubscriberApi
         var id = await admin.FindIdAsync(email, ct);
         var detail = id is null ? null : await admin.GetDetailAsync(id.Value, ct);
         return detail is null
-            ? EventsApi.Problem(StatusCodes.Status404NotFound, "Unknown subscriber", "No subscriber has this address.", null)
+            ? EventEndpoints.Problem(StatusCodes.Status404NotFound, "Unknown subscriber", "No subscriber has this address.", null)
             : TypedResults.Json(detail, JsonSerializerOptions.Web);
     }
 
@@ -104,7 +81,7 @@ public static class SubscriberApi
         var id = await admin.FindIdAsync(email, ct);
         var outcome = id is null ? EraseOutcome.NotFound : await admin.EraseAsync(id.Value, ct);
         return outcome == EraseOutcome.NotFound
-            ? EventsApi.Problem(StatusCodes.Status404NotFound, "Unknown subscriber", "No subscriber has this address.", null)
+            ? EventEndpoints.Problem(StatusCodes.Status404NotFound, "Unknown subscriber", "No subscriber has this address.", null)
             : TypedResults.Ok(new { id, status = "erased" });
     }
 }

@@ -29,7 +29,7 @@ public sealed class ImportFormatException(string message) : Exception(message);
 /// <c>suppressions</c>) are never re-activated. Invalid rows are reported by line and skipped; the rest goes in one
 /// transaction: rows are streamed with binary <c>COPY</c> into a temporary table and merged with set-based SQL.
 /// </summary>
-public sealed class SubscriberImporter(NpgsqlDataSource db, SubscriberSettings settings, TimeProvider time)
+public sealed class SubscriberImporter(NpgsqlDataSource db, SubscribersOptions settings, TimeProvider time)
 {
     public const int MaxReportedErrors = 1000;
     public const int MaxNameLength = 200;
@@ -40,7 +40,7 @@ public sealed class SubscriberImporter(NpgsqlDataSource db, SubscriberSettings s
     public Action<string>? Log { get; init; }
 
     /// <summary>Confirmation mails for imported pending rows, per minute (their links expire that much later too).</summary>
-    public int ConfirmationsPerMinute { get; init; } = 100;
+    public int ConfirmationsPerMinute { get; init; } = Math.Clamp(settings.ImportConfirmationsPerMinute, 1, 100_000);
 
     public async Task<ImportResult> ImportAsync(Stream csv, CancellationToken cancellationToken)
     {
@@ -50,7 +50,7 @@ public sealed class SubscriberImporter(NpgsqlDataSource db, SubscriberSettings s
 
     public async Task<ImportResult> ImportAsync(TextReader text, CancellationToken cancellationToken)
     {
-        var reader = new CsvReader(text);
+        using var reader = new ImportCsvReader(text);
         var header = reader.Read(out _, out var headerError)
             ?? throw new ImportFormatException("the file is empty: a header row is required (email,name,consented_at,consent_source)");
         if (headerError is not null) throw new ImportFormatException("header row: " + headerError);
@@ -186,6 +186,7 @@ public sealed class SubscriberImporter(NpgsqlDataSource db, SubscriberSettings s
         {
             now, version = ConsentVersion, maxSource = SubscriberService.MaxSourceLength,
             perMinute = Math.Max(1, ConfirmationsPerMinute), ttl = settings.ConfirmationTtl,
+            tokenProperty = ConfirmationPayload.TokenProperty, expiresAtProperty = ConfirmationPayload.ExpiresAtProperty,
         };
         Log?.Invoke($"parsed and copied {rows:N0} rows in {phase.Elapsed.TotalSeconds:F1} s");
 
@@ -250,7 +251,7 @@ public sealed class SubscriberImporter(NpgsqlDataSource db, SubscriberSettings s
             from import_pending p join c on c.subscriber_id = p.id;
 
             insert into outbox (kind, subscriber_id, recipient, payload, next_attempt_at, created_at)
-            select 'confirmation', id, email, jsonb_build_object('token', token, 'expiresAt', send_at + @ttl), send_at, send_at
+            select 'confirmation', id, email, jsonb_build_object(@tokenProperty::text, token, @expiresAtProperty::text, send_at + @ttl), send_at, send_at
             from import_pending;
             """, "events, consents, confirmations");
 

@@ -1,17 +1,14 @@
 using Dapper;
-using Microsoft.Extensions.Options;
-using Newsletter.Sender.Configuration;
-using Newsletter.Subscribers;
 using Npgsql;
 
-namespace Newsletter.Sender.Subscribers;
+namespace Newsletter.Subscribers;
 
 /// <summary>
 /// Data minimisation: signups never confirmed are deleted <c>Subscribers__PendingRetention</c> (30 days) after their
 /// last signup, with their consents, tokens and mails; per-address signup attempts older than 2 days go too (the
 /// limit looks back 24 hours).
 /// </summary>
-public sealed class SubscriberPurge(NpgsqlDataSource db, SubscriberSettings settings, TimeProvider time)
+public sealed class SubscriberPurge(NpgsqlDataSource db, SubscribersOptions settings, TimeProvider time)
 {
     public static readonly TimeSpan AttemptRetention = TimeSpan.FromDays(2);
     private const int Batch = 5000;
@@ -45,36 +42,5 @@ public sealed class SubscriberPurge(NpgsqlDataSource db, SubscriberSettings sett
         }
         while (n == Batch * 4);
         return (pending, attempts);
-    }
-}
-
-/// <summary>Runs <see cref="SubscriberPurge"/> hourly; not in <c>Service__Role=Web</c> instances.</summary>
-public sealed class SubscriberPurgeService(SubscriberPurge purge, IOptions<ServiceOptions> service, ILogger<SubscriberPurgeService> logger, TimeProvider time)
-    : BackgroundService
-{
-    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (service.Value.Role == ServiceRole.Web) return;
-        // A little after start-up, so migrations and the first requests go first.
-        await Task.Delay(TimeSpan.FromMinutes(1), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var (pending, attempts) = await purge.PurgeAsync(stoppingToken);
-                if (pending + attempts > 0) logger.LogInformation("purged {Pending} unconfirmed signups and {Attempts} old signup attempts", pending, attempts);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "subscriber purge failed: {Error}; next try in an hour", e.Message);
-            }
-            await Task.Delay(Interval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
     }
 }
