@@ -3,15 +3,6 @@ using NpgsqlTypes;
 
 namespace Newsletter.Subscribers;
 
-/// <summary>Kinds of transactional mail.</summary>
-public static class OutboxKind
-{
-    public const string Confirmation = "confirmation";
-    public const string Welcome = "welcome";
-    public const string Goodbye = "goodbye";
-    public const string Test = "test";
-}
-
 /// <summary>
 /// Writes transactional mail to the outbox table inside the caller's transaction, so the event and its mail
 /// commit or roll back together. The delivery machinery in the host drains it.

@@ -24,6 +24,7 @@ public static class SubscribersServiceCollectionExtensions
         services.AddSingleton<ProviderEventRecorder>();
         services.AddSingleton<SubscriberAdmin>();
         services.AddSingleton<SubscriberImporter>();
+        services.AddSingleton<SubscriberExporter>();
         services.AddSingleton<SubscriberPurge>();
         return services;
     }

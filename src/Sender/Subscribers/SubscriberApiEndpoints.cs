@@ -53,15 +53,15 @@ public static class SubscriberApiEndpoints
     }
 
     /// <summary>GET /api/subscribers/export?status=S: CSV, streamed.</summary>
-    private static async Task<IResult> ExportAsync(HttpContext http, SubscriberAdmin admin, string? status, CancellationToken ct)
+    private static async Task<IResult> ExportAsync(HttpContext http, SubscriberExporter exporter, string? status, CancellationToken ct)
     {
-        if (status is not null && !SubscriberAdmin.Statuses.Contains(status))
+        if (status is not null && !SubscriberStatus.All.Contains(status))
             return EventEndpoints.Problem(StatusCodes.Status400BadRequest, "Unknown status",
-                "status must be one of: " + string.Join(", ", SubscriberAdmin.Statuses), "status");
+                "status must be one of: " + string.Join(", ", SubscriberStatus.All), "status");
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"subscribers-{status ?? "all"}.csv\"";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await admin.ExportCsvAsync(new SubscriberExportFilter(status), http.Response.Body, ct);
+        await exporter.ExportCsvAsync(new SubscriberExportFilter(status), http.Response.Body, ct);
         return TypedResults.Empty;
     }
 

@@ -35,8 +35,9 @@ public static class SubscriberEndpoints
             limiter.AddPolicy(SignupRateLimit, context =>
             {
                 var perMinute = context.RequestServices.GetRequiredService<IOptions<SubscribersOptions>>().Value.MaxSignupsPerIpPerMinute;
-                return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+                var time = context.RequestServices.GetRequiredService<TimeProvider>();
+                return RateLimitPartition.Get(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new ClockFixedWindowRateLimiter(perMinute, TimeSpan.FromMinutes(1), time));
             });
             limiter.OnRejected = async (context, ct) =>
             {

@@ -7,17 +7,6 @@ using NpgsqlTypes;
 
 namespace Newsletter.Subscribers;
 
-/// <summary>One rejected line of an import.</summary>
-public sealed record ImportError(int Line, string Message);
-
-/// <summary>What an import did. <see cref="Errors"/> lists at most <see cref="SubscriberImporter.MaxReportedErrors"/> lines.</summary>
-public sealed record ImportResult(
-    int Rows, int Created, int CreatedConfirmed, int CreatedPending, int Promoted, int Unchanged, int Suppressed,
-    int Invalid, IReadOnlyList<ImportError> Errors, IReadOnlyList<string> IgnoredColumns);
-
-/// <summary>The whole file is unusable (no header, no address column): nothing is imported.</summary>
-public sealed class ImportFormatException(string message) : Exception(message);
-
 /// <summary>
 /// Imports a CSV list of subscribers. Header row required; columns (case-insensitive, any order):
 /// <c>email</c> (or <c>address</c>; required), <c>name</c>, <c>consented_at</c> (ISO 8601 date or date-time) and

@@ -4,19 +4,6 @@ using System.Text;
 
 namespace Newsletter.Subscribers;
 
-/// <summary>Double opt-in tokens: 256 bits from the OS CSPRNG, URL-safe; only their SHA-256 is stored.</summary>
-public static class ConfirmationToken
-{
-    public static string Create() => Base64Url.Encode(RandomNumberGenerator.GetBytes(32));
-
-    /// <summary>The stored form. Unknown or malformed input hashes to something no row has.</summary>
-    public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
-
-    /// <summary>Cheap shape check before touching the database (43 URL-safe characters).</summary>
-    public static bool LooksValid(string? token)
-        => token is { Length: 43 } && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
-}
-
 /// <summary>
 /// Unsubscribe tokens: <c>version(1) | keyIndex(1) | subscriberId(8) | editionId(8)</c> followed by the first
 /// 16 bytes of HMAC-SHA256 over those 18 bytes, base64url. They never expire (a link in a mail from last year
@@ -72,19 +59,5 @@ public sealed class UnsubscribeTokens
         subscriberId = BinaryPrimitives.ReadInt64BigEndian(bytes[2..]);
         editionId = BinaryPrimitives.ReadInt64BigEndian(bytes[10..]);
         return subscriberId > 0;
-    }
-}
-
-/// <summary>RFC 4648 §5 base64url without padding.</summary>
-public static class Base64Url
-{
-    public static string Encode(ReadOnlySpan<byte> data) => System.Buffers.Text.Base64Url.EncodeToString(data);
-
-    public static bool TryDecode(string text, Span<byte> destination, out int written)
-    {
-        written = 0;
-        foreach (var c in text)
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return false;
-        return System.Buffers.Text.Base64Url.TryDecodeFromChars(text, destination, out written);
     }
 }

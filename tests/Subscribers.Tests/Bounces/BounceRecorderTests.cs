@@ -1,15 +1,14 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Newsletter.Sender.Tests.Infrastructure;
-using Newsletter.Subscribers;
-using static Newsletter.Sender.Tests.Subscribers.SubscriberTestData;
+using Newsletter.Subscribers.Tests.Infrastructure;
+using static Newsletter.Subscribers.Tests.Infrastructure.SubscriberTestData;
 
-namespace Newsletter.Sender.Tests.Subscribers;
+namespace Newsletter.Subscribers.Tests.Bounces;
 
 /// <summary>The bookkeeping the delivery engine calls in its outcome transaction.</summary>
 public sealed class BounceRecorderTests
 {
-    private static async Task RecordAsync(ServiceFactory service, params DeliveryOutcomeForBounce[] outcomes)
+    private static async Task RecordAsync(SubscriberDatabase service, params DeliveryOutcomeForBounce[] outcomes)
     {
         var recorder = service.Services.GetRequiredService<BounceRecorder>();
         await InTransactionAsync(service.DataSource, async (c, tx) =>
@@ -22,7 +21,7 @@ public sealed class BounceRecorderTests
     [Fact]
     public async Task A_hard_bounce_makes_a_confirmed_subscriber_bounced_with_the_smtp_reply_as_cause()
     {
-        using var service = await ServiceFactory.CreateAsync();
+        using var service = await SubscriberDatabase.CreateAsync();
         var id = await InsertAsync(service, "gone@example.com");
 
         await RecordAsync(service, new DeliveryOutcomeForBounce(id, 1, BounceKind.FailedHard, "550 5.1.1 user unknown (after RCPT TO)"));
@@ -35,7 +34,7 @@ public sealed class BounceRecorderTests
     [Fact]
     public async Task Three_consecutive_soft_bounced_editions_make_a_subscriber_bounced_but_the_same_edition_counts_once()
     {
-        using var service = await ServiceFactory.CreateAsync();
+        using var service = await SubscriberDatabase.CreateAsync();
         var id = await InsertAsync(service, "full@example.com");
 
         await RecordAsync(service, new DeliveryOutcomeForBounce(id, 1, BounceKind.FailedSoft, "452 4.2.2 mailbox full"));
@@ -53,7 +52,7 @@ public sealed class BounceRecorderTests
     [Fact]
     public async Task A_delivered_edition_resets_the_soft_bounce_count()
     {
-        using var service = await ServiceFactory.CreateAsync();
+        using var service = await SubscriberDatabase.CreateAsync();
         var id = await InsertAsync(service, "flaky@example.com");
         var other = await InsertAsync(service, "fine@example.com");
 
@@ -70,7 +69,7 @@ public sealed class BounceRecorderTests
     [Fact]
     public async Task Outcomes_that_are_not_bounces_and_unsubscribed_addresses_change_nothing()
     {
-        using var service = await ServiceFactory.CreateAsync();
+        using var service = await SubscriberDatabase.CreateAsync();
         var id = await InsertAsync(service, "left@example.com", "unsubscribed");
 
         await RecordAsync(service,
@@ -86,7 +85,7 @@ public sealed class BounceRecorderTests
     [Fact]
     public async Task A_bounce_skips_the_pending_deliveries_of_an_edition_that_is_still_sending()
     {
-        using var service = await ServiceFactory.CreateAsync();
+        using var service = await SubscriberDatabase.CreateAsync();
         var id = await InsertAsync(service, "bounce-mid-send@example.com");
         var edition = await InsertEditionAsync(service, "paused");
         await using (var connection = await service.DataSource.OpenConnectionAsync())

@@ -7,32 +7,6 @@ using Npgsql;
 
 namespace Newsletter.Subscribers;
 
-public sealed record SignupRequest(string? Email, IPAddress? Ip, string? UserAgent, string? Source);
-
-public enum SignupStatus
-{
-    /// <summary>Accepted; whatever the address's status, the answer to the reader is the same.</summary>
-    Accepted,
-    Invalid,
-    RateLimited,
-}
-
-public sealed record SignupResult(SignupStatus Status, string? Error = null, string? NormalizedEmail = null, TimeSpan? RetryAfter = null);
-
-public enum ConfirmOutcome
-{
-    Confirmed,
-    AlreadyConfirmed,
-    ExpiredOrInvalid,
-}
-
-public enum UnsubscribeOutcome
-{
-    Unsubscribed,
-    AlreadyUnsubscribed,
-    Invalid,
-}
-
 /// <summary>
 /// The reader's side of the lifecycle: signup with double opt-in, confirmation, unsubscribe. Every change
 /// and the mail it causes are written in one transaction (the mail through <see cref="Outbox"/>).
