@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Newsletter.Sender.Tests.Infrastructure;
 using static Newsletter.Sender.Tests.Subscribers.SubscriberTestData;
+using static Newsletter.TestSupport.SubscriberRows;
 
 namespace Newsletter.Sender.Tests.Subscribers;
 

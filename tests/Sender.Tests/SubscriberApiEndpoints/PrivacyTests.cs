@@ -7,6 +7,7 @@ using Newsletter.Sender.Subscribers;
 using Newsletter.Sender.Tests.Infrastructure;
 using Newsletter.Subscribers;
 using static Newsletter.Sender.Tests.Subscribers.SubscriberTestData;
+using static Newsletter.TestSupport.SubscriberRows;
 
 namespace Newsletter.Sender.Tests.Subscribers;
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Sender.Tests.Infrastructure;
 using static Newsletter.Sender.Tests.Subscribers.SubscriberTestData;
+using static Newsletter.TestSupport.SubscriberRows;
 
 namespace Newsletter.Sender.Tests.Subscribers;
 
@@ -122,9 +123,9 @@ public sealed class AbuseTests
 
     private static async Task AssertNothingStoredAsync(ServiceFactory service)
     {
-        Assert.Equal(0L, await SubscriberTestData.CountAsync(service, "subscribers"));
-        Assert.Equal(0L, await SubscriberTestData.CountAsync(service, "consents"));
-        Assert.Equal(0L, await SubscriberTestData.CountAsync(service, "outbox"));
+        Assert.Equal(0L, await CountAsync(service, "subscribers"));
+        Assert.Equal(0L, await CountAsync(service, "consents"));
+        Assert.Equal(0L, await CountAsync(service, "outbox"));
         await SubscriberTestData.WaitForOutboxDrainedAsync(service);
         Assert.Empty(service.OutboxFiles());
     }

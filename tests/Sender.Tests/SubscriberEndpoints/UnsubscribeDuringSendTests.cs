@@ -5,6 +5,7 @@ using Newsletter.Sender.Tests.Infrastructure;
 using Newsletter.Subscribers;
 using Newsletter.TestSupport;
 using static Newsletter.Sender.Tests.Subscribers.SubscriberTestData;
+using static Newsletter.TestSupport.SubscriberRows;
 
 namespace Newsletter.Sender.Tests.Subscribers;
 

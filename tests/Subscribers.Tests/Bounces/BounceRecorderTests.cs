@@ -1,7 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Subscribers.Tests.Infrastructure;
-using static Newsletter.Subscribers.Tests.Infrastructure.SubscriberTestData;
+using static Newsletter.TestSupport.SubscriberRows;
 
 namespace Newsletter.Subscribers.Tests.Bounces;
 

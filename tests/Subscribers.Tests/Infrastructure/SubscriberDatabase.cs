@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Newsletter.TestSupport;
 using Npgsql;
 
 namespace Newsletter.Subscribers.Tests.Infrastructure;
@@ -8,7 +9,7 @@ namespace Newsletter.Subscribers.Tests.Infrastructure;
 /// A fresh migrated database and the subscriber services registered on it by <see cref="SubscribersServiceCollectionExtensions.AddSubscribers"/>,
 /// as the host registers them, without the host.
 /// </summary>
-public sealed class SubscriberDatabase : IDisposable
+public sealed class SubscriberDatabase : IDisposable, IHasDataSource
 {
     public const string UnsubscribeKey = "test-unsubscribe-key-0123456789-abcdefghijklmnop";
 

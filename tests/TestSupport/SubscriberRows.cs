@@ -1,12 +1,12 @@
 using Dapper;
 using Npgsql;
 
-namespace Newsletter.Subscribers.Tests.Infrastructure;
+namespace Newsletter.TestSupport;
 
-/// <summary>Rows written straight to the database, and small queries, for the subscriber tests.</summary>
-internal static class SubscriberTestData
+/// <summary>Subscriber rows written straight to a test's database, and small queries, for the subscriber tests of every project.</summary>
+public static class SubscriberRows
 {
-    public static async Task<long> InsertAsync(SubscriberDatabase database, string email, string status = "confirmed")
+    public static async Task<long> InsertAsync(IHasDataSource database, string email, string status = "confirmed")
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>(
@@ -16,27 +16,27 @@ internal static class SubscriberTestData
             """, new { email, status });
     }
 
-    public static async Task<long> InsertEditionAsync(SubscriberDatabase database, string state = "sent")
+    public static async Task<long> InsertEditionAsync(IHasDataSource database, string state = "sent")
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>(
             "insert into editions (state, cutoff, subject) values (@state, now(), 'Test edition') returning id", new { state });
     }
 
-    public static async Task<string?> StatusAsync(SubscriberDatabase database, string emailKey)
+    public static async Task<string?> StatusAsync(IHasDataSource database, string emailKey)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<string?>("select status from subscribers where email_key = @emailKey", new { emailKey });
     }
 
-    public static async Task<T> ScalarAsync<T>(SubscriberDatabase database, string sql, object? parameters = null)
+    public static async Task<T> ScalarAsync<T>(IHasDataSource database, string sql, object? parameters = null)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
 
     /// <summary>Counts rows of one of our tables (never input).</summary>
-    public static Task<long> CountAsync(SubscriberDatabase database, string table, string where = "true")
+    public static Task<long> CountAsync(IHasDataSource database, string table, string where = "true")
         => ScalarAsync<long>(database, $"select count(*) from {table} where {where}");
 
     public static async Task<T> InTransactionAsync<T>(NpgsqlDataSource db, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work)
