@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Dapper;
 using Npgsql;
 
@@ -43,10 +42,8 @@ public enum EraseOutcome
 public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
 {
     public const int PageSize = 50;
-    public const string ExportHeader = "email,name,status,created_at,confirmed_at,consented_at,consent_source";
 
-    public static readonly IReadOnlyList<string> Statuses =
-        [SubscriberStatus.Pending, SubscriberStatus.Confirmed, SubscriberStatus.Unsubscribed, SubscriberStatus.Bounced, SubscriberStatus.Complained, SubscriberStatus.Erased];
+    public static readonly IReadOnlyList<string> Statuses = SubscriberStatus.All;
 
     /// <summary>A page (1-based) of subscribers matching <paramref name="query"/> (address or name, substring) and status.</summary>
     public async Task<SubscriberPage> SearchAsync(string? query, string? status, int page, CancellationToken cancellationToken = default)
@@ -143,7 +140,7 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
     }
 
     /// <summary>
-    /// Writes the list as CSV (header <see cref="ExportHeader"/>; times ISO 8601 UTC; consent columns only for a confirmed
+    /// Writes the list as CSV (header <see cref="SubscriberExporter.Header"/>; times ISO 8601 UTC; consent columns only for a confirmed
     /// consent, so a re-import brings unconfirmed rows back as pending) to <paramref name="output"/>, row by row.
     /// </summary>
     public Task<long> ExportCsvAsync(SubscriberExportFilter filter, Stream output, CancellationToken cancellationToken = default)

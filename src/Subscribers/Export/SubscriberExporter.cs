@@ -12,6 +12,9 @@ public sealed class SubscriberExporter(NpgsqlDataSource db)
 {
     public static readonly string[] Header = ["email", "name", "status", "created_at", "confirmed_at", "consented_at", "consent_source"];
 
+    /// <summary>The header as its line reads (without the line break).</summary>
+    public static readonly string HeaderLine = string.Join(',', Header);
+
     /// <summary>Writes the rows to <paramref name="output"/> (left open); returns how many. Throws <see cref="ArgumentException"/> for an unknown status.</summary>
     public async Task<long> ExportCsvAsync(SubscriberExportFilter filter, Stream output, CancellationToken cancellationToken = default)
     {

@@ -202,7 +202,7 @@ public sealed class ImportExportTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(SubscriberAdmin.ExportHeader, lines[0]);
+        Assert.Equal(SubscriberExporter.HeaderLine, lines[0]);
         Assert.Equal(4, lines.Length);
         Assert.Contains(lines, l => l.StartsWith("'=cmd@example.com,\"'=HYPERLINK(\"\"http://evil\"\")\",confirmed,", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("'-minus@example.com,'+plus,confirmed,", StringComparison.Ordinal) && l.EndsWith(",import: -2+3", StringComparison.Ordinal));
