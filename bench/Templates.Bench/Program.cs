@@ -42,10 +42,10 @@ if (args.Length >= 2 && args[0] == "render")
     await Page<SignupPage>("page-signup", new() { ["Source"] = "preview" });
     await Page<SignupPage>("page-signup-error", new() { ["Email"] = "reader@example", ["ErrorMessage"] = "That doesn't look like a complete email address." });
     await Page<CheckInboxPage>("page-check-inbox", new() { ["Email"] = "reader@example.org" });
-    await Page<ConfirmResultPage>("page-confirmed", new() { ["Outcome"] = ConfirmOutcome.Confirmed, ["LatestEditionUrl"] = model.ArchiveUrl });
-    await Page<ConfirmResultPage>("page-confirm-expired", new() { ["Outcome"] = ConfirmOutcome.ExpiredOrInvalid });
-    await Page<UnsubscribePage>("page-unsubscribe-ask", new() { ["Outcome"] = UnsubscribeOutcome.Ask, ["Token"] = "3fa85f64c3bd4e2b" });
-    await Page<UnsubscribePage>("page-unsubscribe-done", new() { ["Outcome"] = UnsubscribeOutcome.Done });
+    await Page<ConfirmResultPage>("page-confirmed", new() { ["Outcome"] = ConfirmPageState.Confirmed, ["LatestEditionUrl"] = model.ArchiveUrl });
+    await Page<ConfirmResultPage>("page-confirm-expired", new() { ["Outcome"] = ConfirmPageState.ExpiredOrInvalid });
+    await Page<UnsubscribePage>("page-unsubscribe-ask", new() { ["Outcome"] = UnsubscribePageState.Ask, ["Token"] = "3fa85f64c3bd4e2b" });
+    await Page<UnsubscribePage>("page-unsubscribe-done", new() { ["Outcome"] = UnsubscribePageState.Done });
     await Page<ArchivePage>("page-archive", new()
     {
         ["Entries"] = (IReadOnlyList<ArchiveEntry>)[

@@ -27,11 +27,11 @@ public sealed record DeliveryOutcomeForBounce(long SubscriberId, long EditionId,
 /// batch of outcomes; the events API's), so a status change commits or rolls back with what caused it.
 /// Rules: a hard bounce makes a pending or confirmed address <c>bounced</c>; a soft bounce counts once per edition
 /// (<c>subscribers.soft_bounces</c>, <c>last_soft_bounce_edition_id</c>) and after
-/// <see cref="SubscriberSettings.SoftBounceLimit"/> consecutive editions the address is <c>bounced</c>; a delivered
+/// <see cref="SubscribersOptions.SoftBounceLimit"/> consecutive editions the address is <c>bounced</c>; a delivered
 /// edition resets the count; a complaint makes any address but an erased one <c>complained</c> for good. Every status
 /// change is a <c>subscriber_events</c> row with its cause and the SMTP reply or event as detail.
 /// </summary>
-public sealed class BounceRecorder(SubscriberSettings settings, TimeProvider time)
+public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider time)
 {
     public const int MaxDetailLength = 1000;
 

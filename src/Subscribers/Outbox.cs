@@ -1,17 +1,7 @@
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Newsletter.Subscribers;
-
-/// <summary>Kinds of transactional mail.</summary>
-public static class OutboxKind
-{
-    public const string Confirmation = "confirmation";
-    public const string Welcome = "welcome";
-    public const string Goodbye = "goodbye";
-    public const string Test = "test";
-}
 
 /// <summary>
 /// Writes transactional mail to the outbox table inside the caller's transaction, so the event and its mail
@@ -19,8 +9,18 @@ public static class OutboxKind
 /// </summary>
 public static class Outbox
 {
-    public static async Task<long> EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind,
-        long? subscriberId, string recipient, object payload, CancellationToken cancellationToken)
+    /// <summary>A confirmation mail with its typed payload.</summary>
+    public static Task<long> EnqueueConfirmationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        long subscriberId, string recipient, ConfirmationPayload payload, CancellationToken cancellationToken)
+        => EnqueueJsonAsync(connection, transaction, OutboxKind.Confirmation, subscriberId, recipient, payload.ToJson(), cancellationToken);
+
+    /// <summary>A mail whose payload carries nothing (welcome, goodbye).</summary>
+    public static Task<long> EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind,
+        long? subscriberId, string recipient, CancellationToken cancellationToken)
+        => EnqueueJsonAsync(connection, transaction, kind, subscriberId, recipient, "{}", cancellationToken);
+
+    private static async Task<long> EnqueueJsonAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind,
+        long? subscriberId, string recipient, string payload, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
@@ -31,7 +31,7 @@ public static class Outbox
         command.Parameters.AddWithValue("kind", kind);
         command.Parameters.AddWithValue("subscriber", (object?)subscriberId ?? DBNull.Value);
         command.Parameters.AddWithValue("recipient", recipient);
-        command.Parameters.Add(new NpgsqlParameter("payload", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(payload) });
+        command.Parameters.Add(new NpgsqlParameter("payload", NpgsqlDbType.Jsonb) { Value = payload });
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

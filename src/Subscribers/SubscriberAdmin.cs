@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Dapper;
 using Npgsql;
 
@@ -43,10 +42,8 @@ public enum EraseOutcome
 public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
 {
     public const int PageSize = 50;
-    public const string ExportHeader = "email,name,status,created_at,confirmed_at,consented_at,consent_source";
 
-    public static readonly IReadOnlyList<string> Statuses =
-        [SubscriberStatus.Pending, SubscriberStatus.Confirmed, SubscriberStatus.Unsubscribed, SubscriberStatus.Bounced, SubscriberStatus.Complained, SubscriberStatus.Erased];
+    public static readonly IReadOnlyList<string> Statuses = SubscriberStatus.All;
 
     /// <summary>A page (1-based) of subscribers matching <paramref name="query"/> (address or name, substring) and status.</summary>
     public async Task<SubscriberPage> SearchAsync(string? query, string? status, int page, CancellationToken cancellationToken = default)
@@ -143,46 +140,9 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
     }
 
     /// <summary>
-    /// Writes the list as CSV (header <see cref="ExportHeader"/>; times ISO 8601 UTC; consent columns only for a confirmed
+    /// Writes the list as CSV (header <see cref="SubscriberExporter.Header"/>; times ISO 8601 UTC; consent columns only for a confirmed
     /// consent, so a re-import brings unconfirmed rows back as pending) to <paramref name="output"/>, row by row.
     /// </summary>
-    public async Task<long> ExportCsvAsync(SubscriberExportFilter filter, Stream output, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        if (filter.Status is not null && !Statuses.Contains(filter.Status)) throw new ArgumentException($"unknown status '{filter.Status}'", nameof(filter));
-        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        await writer.WriteAsync(ExportHeader + "\r\n");
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            """
-            select s.email, s.name, s.status, s.created_at, s.confirmed_at, c.confirmed_at, c.source
-            from subscribers s
-            left join lateral (select confirmed_at, source from consents c
-                               where c.subscriber_id = s.id and c.confirmed_at is not null order by c.id desc limit 1) c on true
-            where (@status::text is null and s.status <> 'erased') or s.status = @status
-            order by s.id
-            """, connection);
-        command.Parameters.AddWithValue("status", (object?)filter.Status ?? DBNull.Value);
-        command.Parameters[0].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
-        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
-        long rows = 0;
-        var line = new StringBuilder(256);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            line.Clear();
-            line.Append(CsvWriter.Cell(reader.GetString(0))).Append(',')
-                .Append(CsvWriter.Cell(reader.IsDBNull(1) ? null : reader.GetString(1))).Append(',')
-                .Append(reader.GetString(2)).Append(',')
-                .Append(Time(reader.GetDateTime(3))).Append(',')
-                .Append(reader.IsDBNull(4) ? "" : Time(reader.GetDateTime(4))).Append(',')
-                .Append(reader.IsDBNull(5) ? "" : Time(reader.GetDateTime(5))).Append(',')
-                .Append(CsvWriter.Cell(reader.IsDBNull(6) ? null : reader.GetString(6))).Append("\r\n");
-            await writer.WriteAsync(line, cancellationToken);
-            if (++rows % 10_000 == 0) await writer.FlushAsync(cancellationToken);
-        }
-        await writer.FlushAsync(cancellationToken);
-        return rows;
-    }
-
-    private static string Time(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public Task<long> ExportCsvAsync(SubscriberExportFilter filter, Stream output, CancellationToken cancellationToken = default)
+        => new SubscriberExporter(db).ExportCsvAsync(filter, output, cancellationToken);
 }

@@ -13,4 +13,7 @@ public static class SubscriberStatus
     public const string Bounced = "bounced";
     public const string Complained = "complained";
     public const string Erased = "erased";
+
+    /// <summary>Every status, in lifecycle order.</summary>
+    public static readonly IReadOnlyList<string> All = [Pending, Confirmed, Unsubscribed, Bounced, Complained, Erased];
 }

@@ -47,23 +47,5 @@ public sealed record WelcomeEmailModel(SiteInfo Site, string? LatestEditionUrl, 
 /// <summary>Sent after unsubscribing.</summary>
 public sealed record GoodbyeEmailModel(SiteInfo Site, string ResubscribeUrl);
 
-/// <summary>Outcome shown by the confirm result page.</summary>
-public enum ConfirmOutcome
-{
-    Confirmed,
-    AlreadyConfirmed,
-    ExpiredOrInvalid,
-}
-
-/// <summary>Outcome shown by the unsubscribe page.</summary>
-public enum UnsubscribeOutcome
-{
-    /// <summary>Show the one-button confirmation form.</summary>
-    Ask,
-    Done,
-    AlreadyUnsubscribed,
-    Invalid,
-}
-
 /// <summary>One line of the public archive.</summary>
 public sealed record ArchiveEntry(long Id, string Subject, DateTimeOffset SentAt, string Url);

@@ -6,7 +6,7 @@ public class CsvTests
 {
     private static List<(int Line, List<string> Fields, string? Error)> ReadAll(string text)
     {
-        var reader = new CsvReader(new StringReader(text));
+        using var reader = new ImportCsvReader(new StringReader(text));
         var rows = new List<(int, List<string>, string?)>();
         while (reader.Read(out var line, out var error) is { } fields) rows.Add((line, fields, error));
         return rows;
@@ -52,8 +52,35 @@ public class CsvTests
     [InlineData("=a,\"b\"", "\"'=a,\"\"b\"\"\"")]
     [InlineData("plain@example.com", "plain@example.com")]
     [InlineData("", "")]
-    public void Cells_that_a_spreadsheet_would_evaluate_get_a_leading_quote(string value, string expected)
-        => Assert.Equal(expected, CsvWriter.Cell(value));
+    public async Task Cells_that_a_spreadsheet_would_evaluate_get_a_leading_quote(string value, string expected)
+        => Assert.Equal(expected + ",x\r\n", await WriteRowAsync(value, "x"));
+
+    [Fact]
+    public async Task Cells_the_service_writes_itself_are_not_defused()
+        => Assert.Equal("-1,x\r\n", await WriteFieldsAsync("-1", "x"));
+
+    private static async Task<string> WriteRowAsync(string text, string field)
+    {
+        using var output = new MemoryStream();
+        await using (var csv = new SubscriberCsvWriter(output))
+        {
+            csv.WriteText(text);
+            csv.WriteField(field);
+            await csv.EndRecordAsync(CancellationToken.None);
+        }
+        return System.Text.Encoding.UTF8.GetString(output.ToArray());
+    }
+
+    private static async Task<string> WriteFieldsAsync(params string[] fields)
+    {
+        using var output = new MemoryStream();
+        await using (var csv = new SubscriberCsvWriter(output))
+        {
+            foreach (var field in fields) csv.WriteField(field);
+            await csv.EndRecordAsync(CancellationToken.None);
+        }
+        return System.Text.Encoding.UTF8.GetString(output.ToArray());
+    }
 }
 
 public class AddressTests

@@ -115,15 +115,15 @@ public sealed class PageTests(TemplateFixture f)
     }
 
     [Theory]
-    [InlineData(ConfirmOutcome.Confirmed, "You're subscribed")]
-    [InlineData(ConfirmOutcome.AlreadyConfirmed, "already subscribed")]
-    [InlineData(ConfirmOutcome.ExpiredOrInvalid, "expired")]
-    public async Task Confirm_result_page_renders_each_outcome(ConfirmOutcome outcome, string heading)
+    [InlineData(ConfirmPageState.Confirmed, "You're subscribed")]
+    [InlineData(ConfirmPageState.AlreadyConfirmed, "already subscribed")]
+    [InlineData(ConfirmPageState.ExpiredOrInvalid, "expired")]
+    public async Task Confirm_result_page_renders_each_outcome(ConfirmPageState outcome, string heading)
     {
         var doc = await PageAsync<ConfirmResultPage>(("Outcome", outcome), ("LatestEditionUrl", "https://news.example.com/editions/41"));
         Assert.Contains(heading, doc.QuerySelector("h1")!.TextContent, StringComparison.Ordinal);
         var form = doc.QuerySelector("form");
-        if (outcome == ConfirmOutcome.ExpiredOrInvalid)
+        if (outcome == ConfirmPageState.ExpiredOrInvalid)
         {
             AssertSignupForm(form!, "/subscribe");
             Assert.Equal("Send a new link", form!.QuerySelector("button")!.TextContent.Trim());
@@ -138,7 +138,7 @@ public sealed class PageTests(TemplateFixture f)
     [Fact]
     public async Task Unsubscribe_page_asks_with_a_single_post_button()
     {
-        var doc = await PageAsync<UnsubscribePage>(("Outcome", UnsubscribeOutcome.Ask), ("Token", "abc/def"));
+        var doc = await PageAsync<UnsubscribePage>(("Outcome", UnsubscribePageState.Ask), ("Token", "abc/def"));
         var form = doc.QuerySelectorAll("form").Single();
         Assert.Equal("post", form.GetAttribute("method"));
         Assert.Equal("/unsubscribe/abc%2Fdef", form.GetAttribute("action"));
@@ -147,10 +147,10 @@ public sealed class PageTests(TemplateFixture f)
     }
 
     [Theory]
-    [InlineData(UnsubscribeOutcome.Done, "unsubscribed", true)]
-    [InlineData(UnsubscribeOutcome.AlreadyUnsubscribed, "already unsubscribed", true)]
-    [InlineData(UnsubscribeOutcome.Invalid, "isn't valid", false)]
-    public async Task Unsubscribe_page_renders_each_outcome(UnsubscribeOutcome outcome, string heading, bool offersWayBack)
+    [InlineData(UnsubscribePageState.Done, "unsubscribed", true)]
+    [InlineData(UnsubscribePageState.AlreadyUnsubscribed, "already unsubscribed", true)]
+    [InlineData(UnsubscribePageState.Invalid, "isn't valid", false)]
+    public async Task Unsubscribe_page_renders_each_outcome(UnsubscribePageState outcome, string heading, bool offersWayBack)
     {
         var doc = await PageAsync<UnsubscribePage>(("Outcome", outcome));
         Assert.Contains(heading, doc.QuerySelector("h1")!.TextContent, StringComparison.Ordinal);

@@ -35,13 +35,6 @@ public static class ConfigurationExtensions
                 if (o.Keys[i].Length < 32) errors.Add($"Api__Keys__{i} must be at least 32 characters");
         });
         builder.Bind<AdminOptions>(AdminOptions.Section);
-        builder.Bind<SubscribersOptions>(SubscribersOptions.Section, (o, errors) =>
-        {
-            if (o.UnsubscribeKeys.Count == 0) errors.Add("Subscribers__UnsubscribeKeys__0 is required (a secret of at least 32 characters)");
-            for (var i = 0; i < o.UnsubscribeKeys.Count; i++)
-                if (o.UnsubscribeKeys[i].Length < 32) errors.Add($"Subscribers__UnsubscribeKeys__{i} must be at least 32 characters");
-            if (o.ConfirmationTtl <= TimeSpan.Zero) errors.Add("Subscribers__ConfirmationTtl must be positive");
-        });
         builder.Bind<DeliveryOptions>(DeliveryOptions.Section, (o, errors) =>
         {
             if (o.RetryWindow <= TimeSpan.Zero) errors.Add("Delivery__RetryWindow must be positive");

@@ -155,11 +155,10 @@ public sealed class MessageComposer
         switch (kind)
         {
             case OutboxKind.Confirmation:
-                var token = payload.GetProperty("token").GetString()!;
-                var expires = payload.GetProperty("expiresAt").GetDateTimeOffset();
-                var ttl = expires - time.GetUtcNow();
+                var confirmation = ConfirmationPayload.FromJson(payload);
+                var ttl = confirmation.ExpiresAt - time.GetUtcNow();
                 rendered = await renderer.RenderConfirmationAsync(
-                    new ConfirmationEmailModel(info, site.ConfirmUrl(token), ttl > TimeSpan.Zero ? ttl : TimeSpan.Zero, recipient), cancellationToken);
+                    new ConfirmationEmailModel(info, site.ConfirmUrl(confirmation.Token), ttl > TimeSpan.Zero ? ttl : TimeSpan.Zero, recipient), cancellationToken);
                 break;
             case OutboxKind.Welcome:
                 unsubscribeUrl = site.UnsubscribeUrl(unsubscribeTokens.Create(subscriberId ?? 0));

@@ -21,8 +21,7 @@ public static class NewsletterHost
         builder.AddDatabase();
         builder.AddSecurity();
         builder.AddWeb();
-        builder.AddSubscribers();
-        builder.AddSubscriberApi();
+        builder.AddSubscriberEndpoints();
         builder.AddComparisons();
         builder.AddEditions();
         builder.AddDelivery();
@@ -48,7 +47,7 @@ public static class NewsletterHost
         var api = app.MapApiGroup();
         api.MapComparisonApi();
         api.MapEditionApi();
-        api.MapSubscriberApi();
+        api.MapSubscriberApiEndpoints();
         app.MapAdmin();
         return app;
     }

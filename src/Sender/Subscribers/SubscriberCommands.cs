@@ -22,7 +22,7 @@ public static class SubscriberCommands
         {
             if (args[i] == "--status")
             {
-                if (i + 1 >= args.Length) return Usage("--status needs a value: " + string.Join(", ", SubscriberAdmin.Statuses));
+                if (i + 1 >= args.Length) return Usage("--status needs a value: " + string.Join(", ", SubscriberStatus.All));
                 status = args[++i];
             }
             else if (args[i].StartsWith("--status=", StringComparison.Ordinal)) status = args[i]["--status=".Length..];
@@ -33,12 +33,12 @@ public static class SubscriberCommands
         if (command == "export-subscribers")
         {
             if (positional.Count > 0) return Usage("export-subscribers takes no file; it writes to standard output");
-            if (status is not null && !SubscriberAdmin.Statuses.Contains(status))
-                return Usage($"unknown status '{status}' (one of: {string.Join(", ", SubscriberAdmin.Statuses)})");
+            if (status is not null && !SubscriberStatus.All.Contains(status))
+                return Usage($"unknown status '{status}' (one of: {string.Join(", ", SubscriberStatus.All)})");
             await using var app = Build(config);
             await Migrator.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>());
             await using var stdout = Console.OpenStandardOutput();
-            await app.Services.GetRequiredService<SubscriberAdmin>().ExportCsvAsync(new SubscriberExportFilter(status), stdout, CancellationToken.None);
+            await app.Services.GetRequiredService<SubscriberExporter>().ExportCsvAsync(new SubscriberExportFilter(status), stdout, CancellationToken.None);
             return 0;
         }
 

@@ -7,12 +7,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Delivery;
+using Newsletter.Sender.Subscribers;
 using Newsletter.Subscribers;
+using Newsletter.Templates;
 using Newsletter.Templates.Pages;
-using ConfirmOutcome = Newsletter.Subscribers.ConfirmOutcome;
-using ConfirmPageOutcome = Newsletter.Templates.ConfirmOutcome;
-using UnsubscribeOutcome = Newsletter.Subscribers.UnsubscribeOutcome;
-using UnsubscribePageOutcome = Newsletter.Templates.UnsubscribeOutcome;
 
 namespace Newsletter.Sender.Web;
 
@@ -24,23 +22,11 @@ public static class SubscriberEndpoints
     public const string HoneypotField = "website";
     private const int MaxFormBytes = 16 * 1024;
 
-    public static IHostApplicationBuilder AddSubscribers(this IHostApplicationBuilder builder)
+    /// <summary>The subscriber services (src/Subscribers), the purge job, and what the reader's endpoints need: the signup rate limit and CORS.</summary>
+    public static IHostApplicationBuilder AddSubscriberEndpoints(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<SubscribersOptions>>().Value;
-            return new SubscriberSettings
-            {
-                ConfirmationTtl = o.ConfirmationTtl,
-                UnsubscribeKeys = o.UnsubscribeKeys,
-                MaxConfirmationsPerAddressPerDay = o.MaxConfirmationsPerAddressPerDay,
-                SoftBounceLimit = o.SoftBounceLimit,
-                PendingRetention = o.PendingRetention,
-                ConsentVersion = o.ConsentVersion,
-            };
-        });
-        builder.Services.AddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<SubscriberSettings>().UnsubscribeKeys));
-        builder.Services.AddSingleton<SubscriberService>();
+        builder.Services.AddSubscribers();
+        builder.Services.AddHostedService<SubscriberPurgeService>();
 
         // Per client IP: at most N signups a minute (Subscribers__MaxSignupsPerIpPerMinute), then 429 + Retry-After.
         builder.Services.AddRateLimiter(limiter =>
@@ -49,8 +35,9 @@ public static class SubscriberEndpoints
             limiter.AddPolicy(SignupRateLimit, context =>
             {
                 var perMinute = context.RequestServices.GetRequiredService<IOptions<SubscribersOptions>>().Value.MaxSignupsPerIpPerMinute;
-                return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+                var time = context.RequestServices.GetRequiredService<TimeProvider>();
+                return RateLimitPartition.Get(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new ClockFixedWindowRateLimiter(perMinute, TimeSpan.FromMinutes(1), time));
             });
             limiter.OnRejected = async (context, ct) =>
             {
@@ -166,9 +153,9 @@ public static class SubscriberEndpoints
         if (outcome == ConfirmOutcome.Confirmed) signal.Poke();
         var pageOutcome = outcome switch
         {
-            ConfirmOutcome.Confirmed => ConfirmPageOutcome.Confirmed,
-            ConfirmOutcome.AlreadyConfirmed => ConfirmPageOutcome.AlreadyConfirmed,
-            _ => ConfirmPageOutcome.ExpiredOrInvalid,
+            ConfirmOutcome.Confirmed => ConfirmPageState.Confirmed,
+            ConfirmOutcome.AlreadyConfirmed => ConfirmPageState.AlreadyConfirmed,
+            _ => ConfirmPageState.ExpiredOrInvalid,
         };
         return Page<ConfirmResultPage>(new { Site = site.Get(), Outcome = pageOutcome },
             outcome == ConfirmOutcome.ExpiredOrInvalid ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
@@ -179,12 +166,12 @@ public static class SubscriberEndpoints
         var state = await subscribers.CheckUnsubscribeAsync(token, ct);
         var outcome = state switch
         {
-            null => UnsubscribePageOutcome.Ask,
-            UnsubscribeOutcome.AlreadyUnsubscribed => UnsubscribePageOutcome.AlreadyUnsubscribed,
-            _ => UnsubscribePageOutcome.Invalid,
+            null => UnsubscribePageState.Ask,
+            UnsubscribeOutcome.AlreadyUnsubscribed => UnsubscribePageState.AlreadyUnsubscribed,
+            _ => UnsubscribePageState.Invalid,
         };
         return Page<UnsubscribePage>(new { Site = site.Get(), Outcome = outcome, Token = token },
-            outcome == UnsubscribePageOutcome.Invalid ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
+            outcome == UnsubscribePageState.Invalid ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
     }
 
     /// <summary>
@@ -210,12 +197,12 @@ public static class SubscriberEndpoints
         }
         var pageOutcome = outcome switch
         {
-            UnsubscribeOutcome.Unsubscribed => UnsubscribePageOutcome.Done,
-            UnsubscribeOutcome.AlreadyUnsubscribed => UnsubscribePageOutcome.AlreadyUnsubscribed,
-            _ => UnsubscribePageOutcome.Invalid,
+            UnsubscribeOutcome.Unsubscribed => UnsubscribePageState.Done,
+            UnsubscribeOutcome.AlreadyUnsubscribed => UnsubscribePageState.AlreadyUnsubscribed,
+            _ => UnsubscribePageState.Invalid,
         };
         return Page<UnsubscribePage>(new { Site = site.Get(), Outcome = pageOutcome, Token = token },
-            pageOutcome == UnsubscribePageOutcome.Invalid ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
+            pageOutcome == UnsubscribePageState.Invalid ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
     }
 
     internal static IResult Page<TComponent>(object parameters, int status = StatusCodes.Status200OK)

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Newsletter.TestSupport;
 using Npgsql;
 
 namespace Newsletter.Sender.Tests.Infrastructure;
@@ -9,7 +10,7 @@ namespace Newsletter.Sender.Tests.Infrastructure;
 /// The real service (its Program, DI, middleware, endpoints) in memory, on a fresh migrated database, with mail
 /// going to a pickup directory of its own. Create with <see cref="CreateAsync"/>.
 /// </summary>
-public sealed class ServiceFactory : WebApplicationFactory<Program>
+public sealed class ServiceFactory : WebApplicationFactory<Program>, IHasDataSource
 {
     public const string ApiKey = "test-api-key-0123456789-abcdefghijklmnopqrstuvwxyz";
     public const string UnsubscribeKey = "test-unsubscribe-key-0123456789-abcdefghijklmnop";

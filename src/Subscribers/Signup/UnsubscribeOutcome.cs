@@ -1,0 +1,9 @@
+namespace Newsletter.Subscribers;
+
+/// <summary>What an unsubscribe link did, or would do.</summary>
+public enum UnsubscribeOutcome
+{
+    Unsubscribed,
+    AlreadyUnsubscribed,
+    Invalid,
+}

@@ -1,7 +1,0 @@
-namespace Newsletter.Subscribers.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Project_builds() => Assert.True(true);
-}
