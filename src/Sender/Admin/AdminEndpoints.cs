@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Newsletter.Comparisons;
 using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Delivery;
@@ -423,7 +424,7 @@ public static class AdminEndpoints
     private static async Task<ImportLine> ImportOneAsync(ComparisonIngestor ingestor, IFormFile file, CancellationToken ct)
     {
         var name = Path.GetFileName(file.FileName);
-        if (file.Length > ComparisonApi.MaxBodyBytes) return new ImportLine(name, false, "rejected", [$"A comparison may be at most {ComparisonApi.MaxBodyBytes} bytes."]);
+        if (file.Length > ComparisonEndpoints.MaxBodyBytes) return new ImportLine(name, false, "rejected", [$"A comparison may be at most {ComparisonEndpoints.MaxBodyBytes} bytes."]);
         using var buffer = new MemoryStream();
         await file.CopyToAsync(buffer, ct);
         var body = buffer.ToArray().AsMemory();

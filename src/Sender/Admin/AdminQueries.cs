@@ -48,7 +48,7 @@ public sealed class AdminQueries(NpgsqlDataSource db, TimeProvider time)
             $"""
             select count(*) from comparisons c
              where not exists (select 1 from edition_comparisons ec join editions e on e.id = ec.edition_id
-                                where ec.comparison_id = c.id and {Comparisons.ComparisonSelection.ConsumedCondition})
+                                where ec.comparison_id = c.id and {Newsletter.Comparisons.ComparisonSelection.ConsumedCondition})
             """, cancellationToken: ct));
     }
 

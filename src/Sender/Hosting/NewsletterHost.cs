@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin;
+using Newsletter.Comparisons;
 using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Data;
