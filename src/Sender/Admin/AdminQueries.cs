@@ -1,7 +1,7 @@
 using Dapper;
 using Newsletter.Sender.Editions;
 using Newsletter.Subscribers;
-using Newsletter.Templates.Admin;
+using Newsletter.Sender.Admin.Pages;
 using Npgsql;
 
 namespace Newsletter.Sender.Admin;

@@ -11,7 +11,7 @@ using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Web;
 using Newsletter.Templates;
-using Newsletter.Templates.Admin;
+using Newsletter.Sender.Admin.Pages;
 using Npgsql;
 
 namespace Newsletter.Sender.Admin;

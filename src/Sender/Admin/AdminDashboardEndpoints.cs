@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Newsletter.Comparisons;
+using Newsletter.Sender.Admin.Pages;
+using Newsletter.Sender.Comparisons;
+using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Delivery;
+using Newsletter.Sender.Editions;
+using Newsletter.Sender.Security;
+using Newsletter.Sender.Web;
+using Quartz;
+
+namespace Newsletter.Sender.Admin;
+
+/// <summary>The start page (<c>/admin</c>) and the progress of a sending edition, polled by admin.js.</summary>
+internal static class AdminDashboardEndpoints
+{
+    public static RouteGroupBuilder MapAdminDashboard(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("", DashboardAsync);
+        admin.MapGet("/editions/{id:long}/progress.json", ProgressAsync);
+        return admin;
+    }
+
+    private static async Task<IResult> DashboardAsync(HttpContext http, AdminQueries queries, EditionService editions, ScheduleDescription schedule,
+        IOptions<ScheduleOptions> scheduleOptions, CancellationToken ct)
+    {
+        var o = scheduleOptions.Value;
+        var next = schedule.Next();
+        string? local = null;
+        if (next is not null)
+        {
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone);
+            local = TimeZoneInfo.ConvertTime(next.Value, zone).ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture) + " " + o.TimeZone;
+        }
+        var model = new DashboardModel(
+            await queries.SubscriberStatusCountsAsync(ct), await queries.GrowthAsync(12, ct), next, local, schedule.Describe(), o.Enabled,
+            (await editions.ListAsync(8, ct)).Select(AdminQueries.Progress).ToList(), await queries.UnsentComparisonCountAsync(ct));
+        return AdminResults.Page<DashboardPage>(http, "dashboard", new Dictionary<string, object?> { ["Model"] = model });
+    }
+
+    private static async Task<IResult> ProgressAsync(long id, EditionService editions, CancellationToken ct)
+    {
+        var e = await editions.GetAsync(id, ct);
+        if (e is null) return TypedResults.Problem(title: "Edition not found", detail: $"There is no edition {id}.", statusCode: StatusCodes.Status404NotFound);
+        var p = AdminQueries.Progress(e);
+        return TypedResults.Json(new
+        {
+            p.Id, p.State, p.Recipients, p.Sent, p.Deferred, p.Failed, p.Pending, p.Skipped, p.Total, p.Percent,
+            Done = p.State is "sent" or "cancelled" or "skipped",
+            PollSeconds = AdminQueries.ProgressPollSeconds(p.Recipients),
+        });
+    }
+}
