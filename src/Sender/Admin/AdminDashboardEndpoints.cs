@@ -25,7 +25,7 @@ internal static class AdminDashboardEndpoints
         return admin;
     }
 
-    private static async Task<IResult> DashboardAsync(HttpContext http, AdminQueries queries, EditionService editions, ScheduleDescription schedule,
+    private static async Task<IResult> DashboardAsync(HttpContext http, AdminQueries queries, Newsletter.Subscribers.SubscriberAdmin subscribers, EditionService editions, ScheduleDescription schedule,
         IOptions<ScheduleOptions> scheduleOptions, CancellationToken ct)
     {
         var o = scheduleOptions.Value;
@@ -37,7 +37,8 @@ internal static class AdminDashboardEndpoints
             local = TimeZoneInfo.ConvertTime(next.Value, zone).ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture) + " " + o.TimeZone;
         }
         var model = new DashboardModel(
-            await queries.SubscriberStatusCountsAsync(ct), await queries.GrowthAsync(12, ct), next, local, schedule.Describe(), o.Enabled,
+            await AdminSubscriberEndpoints.StatusCountsAsync(subscribers, ct),
+            (await subscribers.ConfirmedPerWeekAsync(12, ct)).Select(w => new WeekCount(w.WeekStart, w.Count)).ToList(), next, local, schedule.Describe(), o.Enabled,
             (await editions.ListAsync(8, ct)).Select(AdminQueries.Progress).ToList(), await queries.UnsentComparisonCountAsync(ct));
         return AdminResults.Page<DashboardPage>(http, "dashboard", new Dictionary<string, object?> { ["Model"] = model });
     }

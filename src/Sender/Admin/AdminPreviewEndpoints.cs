@@ -115,16 +115,16 @@ internal static class AdminPreviewEndpoints
         return AdminResults.SeeOther("/admin/preview?tested=" + addresses.Count.ToString(CultureInfo.InvariantCulture));
     }
 
-    private static async Task<IResult> ConfirmSendAsync(HttpContext http, PreviewService preview, AdminQueries queries, CancellationToken ct)
+    private static async Task<IResult> ConfirmSendAsync(HttpContext http, PreviewService preview, Newsletter.Subscribers.SubscriberAdmin subscribers, CancellationToken ct)
     {
         var p = await preview.BuildAsync(ct);
-        var model = await SendModelAsync(queries, p, ct);
+        var model = await SendModelAsync(subscribers, p, ct);
         return AdminResults.Page<SendConfirmPage>(http, "preview", new Dictionary<string, object?> { ["Model"] = model });
     }
 
-    private static async Task<SendConfirmModel> SendModelAsync(AdminQueries queries, EditionPreview p, CancellationToken ct)
+    private static async Task<SendConfirmModel> SendModelAsync(Newsletter.Subscribers.SubscriberAdmin subscribers, EditionPreview p, CancellationToken ct)
     {
-        var confirmed = (await queries.SubscriberStatusCountsAsync(ct)).First(s => s.Status == "confirmed").Count;
+        var confirmed = (await subscribers.CountByStatusAsync(ct)).First(s => s.Status == Newsletter.Subscribers.SubscriberStatus.Confirmed).Count;
         // Send-now sends the admin's order without the excluded ones (EditionService.StartDraftAsync).
         var items = p.Items.Where(i => !i.Excluded).ToList();
         var subject = Templates.EmailRenderer.EditionSubject(p.Included.Select(s => s.Comparison).ToList());

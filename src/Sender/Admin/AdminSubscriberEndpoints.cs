@@ -11,6 +11,7 @@ using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Security;
 using Newsletter.Sender.Web;
+using Newsletter.Subscribers;
 using Quartz;
 
 namespace Newsletter.Sender.Admin;
@@ -28,57 +29,64 @@ internal static class AdminSubscriberEndpoints
         return admin;
     }
 
-    private static async Task<IResult> SubscribersAsync(HttpContext http, string? q, string? status, int? page, string? erased, AdminQueries queries, CancellationToken ct)
+    private static async Task<IResult> SubscribersAsync(HttpContext http, string? q, string? status, int? page, string? erased, SubscriberAdmin subscribers, CancellationToken ct)
     {
         var (query, filter) = SubscriberFilter(q, status);
-        var p = Math.Clamp(page ?? 1, 1, 100_000);
-        var (rows, total) = await queries.SearchSubscribersAsync(query, filter, p, AdminQueries.PageSize, ct);
-        var model = new SubscribersModel(rows, query, filter, p, total, AdminQueries.PageSize, await queries.SubscriberStatusCountsAsync(ct),
-            erased == "1" ? "The subscriber was erased." : null);
+        var found = await subscribers.SearchAsync(query, filter, Math.Clamp(page ?? 1, 1, 100_000), ct);
+        var model = new SubscribersModel(found.Items.Select(Row).ToList(), query, filter, found.Page, found.Total, found.PageSize,
+            await StatusCountsAsync(subscribers, ct), erased == "1" ? "The subscriber was erased." : null);
         return AdminResults.Page<SubscribersPage>(http, "subscribers", new Dictionary<string, object?> { ["Model"] = model });
     }
 
-    private static (string? Query, string? Status) SubscriberFilter(string? q, string? status)
-        => (string.IsNullOrWhiteSpace(q) ? null : q.Trim()[..Math.Min(q.Trim().Length, 254)], AdminQueries.SubscriberStatuses.Contains(status) ? status : null);
+    internal static async Task<IReadOnlyList<StatusCount>> StatusCountsAsync(SubscriberAdmin subscribers, CancellationToken ct)
+        => (await subscribers.CountByStatusAsync(ct)).Select(s => new StatusCount(s.Status, s.Count)).ToList();
 
-    private static async Task ExportAsync(HttpContext http, string? q, string? status, AdminQueries queries, CancellationToken ct)
+    private static (string? Query, string? Status) SubscriberFilter(string? q, string? status)
+        => (string.IsNullOrWhiteSpace(q) ? null : q.Trim()[..Math.Min(q.Trim().Length, 254)], status is not null && SubscriberAdmin.Statuses.Contains(status) ? status : null);
+
+    /// <summary>The list as the console shows it (the search's filter), not the re-importable export of <c>/api/subscribers/export</c>.</summary>
+    private static async Task ExportAsync(HttpContext http, string? q, string? status, SubscriberAdmin subscribers, CancellationToken ct)
     {
         var (query, filter) = SubscriberFilter(q, status);
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"subscribers-{filter ?? "all"}.csv\"";
         var line = new StringBuilder("id,email,status,created_at,confirmed_at\r\n");
         await http.Response.WriteAsync(line.ToString(), ct);
-        await foreach (var s in queries.ExportSubscribersAsync(query, filter, ct))
+        await foreach (var s in subscribers.SearchAllAsync(query, filter, ct))
         {
-            line.Clear().Append(s.Id.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Csv(s.Email)).Append(',').Append(s.Status).Append(',')
-                .Append(AdminFormat.Iso(s.CreatedAt)).Append(',').Append(AdminFormat.Iso(s.ConfirmedAt)).Append("\r\n");
+            line.Clear().Append(s.Id.ToString(CultureInfo.InvariantCulture)).Append(',').Append(CsvWriter.Cell(s.Email)).Append(',').Append(s.Status).Append(',')
+                .Append(AdminFormat.Iso(Utc(s.CreatedAt))).Append(',').Append(AdminFormat.Iso(Utc(s.ConfirmedAt))).Append("\r\n");
             await http.Response.WriteAsync(line.ToString(), ct);
         }
     }
 
-    /// <summary>RFC 4180 quoting; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula.</summary>
-    internal static string Csv(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
-
-    private static async Task<IResult> SubscriberAsync(HttpContext http, long id, AdminQueries queries, CancellationToken ct)
-        => await queries.SubscriberDetailAsync(id, ct) is { } model
-            ? AdminResults.Page<SubscriberPage>(http, "subscribers", new Dictionary<string, object?> { ["Model"] = model })
+    private static async Task<IResult> SubscriberAsync(HttpContext http, long id, SubscriberAdmin subscribers, CancellationToken ct)
+        => await subscribers.GetDetailAsync(id, ct) is { } detail
+            ? AdminResults.Page<Pages.SubscriberPage>(http, "subscribers", new Dictionary<string, object?> { ["Model"] = Detail(detail) })
             : AdminResults.NotFound(http, $"subscriber {id}");
 
-    private static async Task<IResult> ConfirmEraseAsync(HttpContext http, long id, AdminQueries queries, CancellationToken ct)
-        => await queries.SubscriberDetailAsync(id, ct) is { } model
-            ? AdminResults.Page<EraseConfirmPage>(http, "subscribers", new Dictionary<string, object?> { ["Model"] = model })
+    private static async Task<IResult> ConfirmEraseAsync(HttpContext http, long id, SubscriberAdmin subscribers, CancellationToken ct)
+        => await subscribers.GetDetailAsync(id, ct) is { } detail
+            ? AdminResults.Page<EraseConfirmPage>(http, "subscribers", new Dictionary<string, object?> { ["Model"] = Detail(detail) })
             : AdminResults.NotFound(http, $"subscriber {id}");
 
-    private static async Task<IResult> EraseAsync(HttpContext http, long id, Newsletter.Subscribers.SubscriberAdmin subscribers, CancellationToken ct)
+    private static SubscriberRow Row(SubscriberSummary s) => new(s.Id, s.Email, s.Status, Utc(s.CreatedAt)!.Value, Utc(s.ConfirmedAt));
+
+    /// <summary>The page shows the newest consents, changes and (at most 100) deliveries first.</summary>
+    private static SubscriberDetailModel Detail(SubscriberDetail d) => new(
+        new SubscriberRow(d.Id, d.Email, d.Status, Utc(d.CreatedAt)!.Value, Utc(d.ConfirmedAt)), d.Name,
+        d.Consents.Reverse().Select(c => new ConsentRow(Utc(c.SignedUpAt)!.Value, c.Ip, c.UserAgent, c.Source, c.ConsentVersion, Utc(c.ConfirmedAt), c.ConfirmedIp)).ToList(),
+        d.History.Reverse().Select(e => new EventRow(Utc(e.At)!.Value, e.FromStatus, e.ToStatus, e.Cause, e.Detail)).ToList(),
+        d.Deliveries.Reverse().Take(100).Select(x => new SubscriberDeliveryRow(x.EditionId, x.Subject, x.State, x.Attempts, x.LastReply, Utc(x.SentAt))).ToList());
+
+    private static DateTimeOffset? Utc(DateTime? value) => value is null ? null : new DateTimeOffset(DateTime.SpecifyKind(value.Value, DateTimeKind.Utc));
+
+    private static async Task<IResult> EraseAsync(HttpContext http, long id, SubscriberAdmin subscribers, CancellationToken ct)
     {
         var form = await http.Request.ReadFormAsync(ct);
         if (form["confirm"] != "yes")
             return AdminResults.Message(http, StatusCodes.Status400BadRequest, "Not erased", "Tick the confirmation box to erase the subscriber.", $"/admin/subscribers/{id}/erase", "Back");
-        if (await subscribers.EraseAsync(id, ct) != Newsletter.Subscribers.EraseOutcome.Erased) return AdminResults.NotFound(http, $"subscriber {id} to erase");
+        if (await subscribers.EraseAsync(id, ct) != EraseOutcome.Erased) return AdminResults.NotFound(http, $"subscriber {id} to erase");
         return AdminResults.SeeOther("/admin/subscribers?erased=1");
     }
 }
