@@ -1,15 +1,7 @@
-using System.Globalization;
-using System.Security.Claims;
-using System.Text;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Newsletter.Comparisons;
 using Newsletter.Sender.Admin.Pages;
-using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
-using Newsletter.Sender.Security;
 using Newsletter.Sender.Web;
 using Quartz;
 

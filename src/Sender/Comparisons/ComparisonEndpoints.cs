@@ -27,9 +27,10 @@ public static class ComparisonEndpoints
     public static RouteGroupBuilder MapComparisonApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapPost("/comparisons", PostAsync);
-        api.MapGet("/comparisons", ListAsync);
-        api.MapGet("/comparisons/{slug}", GetAsync);
+        var comparisons = api.MapGroup("/comparisons");
+        comparisons.MapPost("", PostAsync);
+        comparisons.MapGet("", ListAsync);
+        comparisons.MapGet("/{slug}", GetAsync);
         return api;
     }
 
