@@ -137,6 +137,18 @@ public sealed class ComparisonStore(NpgsqlDataSource dataSource)
         return list;
     }
 
+    /// <summary>How many comparisons no edition has consumed yet (see <see cref="ComparisonSelection"/>), however old.</summary>
+    public async Task<long> CountUnsentAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+            select count(*) from comparisons c
+             where not exists (select 1 from edition_comparisons ec join editions e on e.id = ec.edition_id
+                                where ec.comparison_id = c.id and {ComparisonSelection.ConsumedCondition})
+            """);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Stores the admin's order and exclusions for a draft or scheduled edition (see <see cref="ComparisonSelection.ReorderAsync"/>).</summary>
     public async Task ReorderEditionAsync(long editionId, IReadOnlyList<long> orderedIds, IReadOnlyCollection<long> excludedIds, CancellationToken cancellationToken)
     {

@@ -167,4 +167,21 @@ public class ComparisonStoreTests
         Assert.Null(unsent[0].SentInEditionId);
         Assert.Equal(edition, (await store.GetAsync("old", CancellationToken.None))!.SentInEditionId);
     }
+
+    [Fact]
+    public async Task The_unsent_count_leaves_out_what_a_sent_edition_consumed()
+    {
+        var (dataSource, store) = await NewStoreAsync();
+        await using var _ = dataSource;
+        var a = await store.UpsertAsync(ComparisonTestData.Sample("a-vs-b"), CancellationToken.None);
+        await store.UpsertAsync(ComparisonTestData.Sample("c-vs-d"), CancellationToken.None);
+        Assert.Equal(2, await store.CountUnsentAsync(CancellationToken.None));
+
+        var edition = await SelectionTestData.EditionAsync(dataSource, "draft", DateTimeOffset.UtcNow);
+        await SelectionTestData.RecordAsync(dataSource, edition, [a.Id]);
+        Assert.Equal(2, await store.CountUnsentAsync(CancellationToken.None));
+
+        await SelectionTestData.SetStateAsync(dataSource, edition, "sent");
+        Assert.Equal(1, await store.CountUnsentAsync(CancellationToken.None));
+    }
 }

@@ -17,7 +17,7 @@ internal static class AdminDashboardEndpoints
         return admin;
     }
 
-    private static async Task<IResult> DashboardAsync(HttpContext http, AdminQueries queries, Newsletter.Subscribers.SubscriberAdmin subscribers, EditionService editions, ScheduleDescription schedule,
+    private static async Task<IResult> DashboardAsync(HttpContext http, Newsletter.Subscribers.SubscriberAdmin subscribers, Newsletter.Comparisons.ComparisonStore comparisons, EditionService editions, ScheduleDescription schedule,
         IOptions<ScheduleOptions> scheduleOptions, CancellationToken ct)
     {
         var o = scheduleOptions.Value;
@@ -31,7 +31,7 @@ internal static class AdminDashboardEndpoints
         var model = new DashboardModel(
             await AdminSubscriberEndpoints.StatusCountsAsync(subscribers, ct),
             (await subscribers.ConfirmedPerWeekAsync(12, ct)).Select(w => new WeekCount(w.WeekStart, w.Count)).ToList(), next, local, schedule.Describe(), o.Enabled,
-            (await editions.ListAsync(8, ct)).Select(AdminQueries.Progress).ToList(), await queries.UnsentComparisonCountAsync(ct));
+            (await editions.ListAsync(8, ct)).Select(AdminQueries.Progress).ToList(), await comparisons.CountUnsentAsync(ct));
         return AdminResults.Page<DashboardPage>(http, "dashboard", new Dictionary<string, object?> { ["Model"] = model });
     }
 

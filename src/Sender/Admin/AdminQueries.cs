@@ -6,8 +6,8 @@ using Npgsql;
 namespace Newsletter.Sender.Admin;
 
 /// <summary>
-/// The console's own read queries over editions, deliveries, comparisons and the scheduler (all parameterized).
-/// Subscribers are read through <see cref="Newsletter.Subscribers.SubscriberAdmin"/>; changes go through the areas'
+/// The console's own read queries over editions, deliveries and the scheduler (all parameterized). Subscribers are
+/// read through <see cref="Newsletter.Subscribers.SubscriberAdmin"/>, comparisons through <see cref="Newsletter.Comparisons.ComparisonStore"/>; changes go through the areas'
 /// own services (EditionService, SubscriberAdmin, ComparisonIngestor).
 /// </summary>
 public sealed class AdminQueries(NpgsqlDataSource db)
@@ -15,17 +15,6 @@ public sealed class AdminQueries(NpgsqlDataSource db)
     public const int PageSize = 50;
 
     public static readonly string[] DeliveryStates = ["pending", "sending", "sent", "deferred", "failed", "skipped"];
-
-    public async Task<long> UnsentComparisonCountAsync(CancellationToken ct)
-    {
-        await using var c = await db.OpenConnectionAsync(ct);
-        return await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"""
-            select count(*) from comparisons c
-             where not exists (select 1 from edition_comparisons ec join editions e on e.id = ec.edition_id
-                                where ec.comparison_id = c.id and {Newsletter.Comparisons.ComparisonSelection.ConsumedCondition})
-            """, cancellationToken: ct));
-    }
 
     /// <summary>
     /// How long the console's progress bar waits before it asks again. Each answer counts the edition's deliveries by
