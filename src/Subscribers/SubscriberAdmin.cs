@@ -20,6 +20,12 @@ public sealed record SubscriberDetail(long Id, string Email, string? Name, strin
     DateTime? ConfirmedAt, int SoftBounces, IReadOnlyList<ConsentRecord> Consents, IReadOnlyList<StatusChange> History,
     IReadOnlyList<DeliveryRecord> Deliveries);
 
+/// <summary>How many subscribers have one status.</summary>
+public sealed record StatusTotal(string Status, long Count);
+
+/// <summary>Subscribers confirmed in the ISO week (Monday, UTC) starting <see cref="WeekStart"/>.</summary>
+public sealed record WeeklyConfirmations(DateOnly WeekStart, long Count);
+
 /// <summary>Which subscribers an export holds: one status, or every status but <c>erased</c> when null.</summary>
 public sealed record SubscriberExportFilter(string? Status = null);
 
@@ -33,7 +39,9 @@ public enum EraseOutcome
 /// <summary>
 /// The admin side of the subscriber list, for the admin console and <c>/api/subscribers</c>:
 /// <list type="bullet">
-/// <item><see cref="SearchAsync"/>: a page of subscribers whose address or name contains the query, optionally one status.</item>
+/// <item><see cref="SearchAsync"/>: a page of subscribers whose address or name contains the query, optionally one status;
+/// <see cref="SearchAllAsync"/>: all of them, streamed.</item>
+/// <item><see cref="CountByStatusAsync"/> and <see cref="ConfirmedPerWeekAsync"/>: the list at a glance.</item>
 /// <item><see cref="GetDetailAsync"/>: one subscriber with consents, status history and deliveries (null when unknown).</item>
 /// <item><see cref="EraseAsync"/>: GDPR erasure (see the method).</item>
 /// <item><see cref="ExportCsvAsync"/>: the list as CSV, streamed (cells defused against CSV injection).</item>
@@ -45,25 +53,69 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
 
     public static readonly IReadOnlyList<string> Statuses = SubscriberStatus.All;
 
+    // Address or name contains the pattern (LIKE, with the query's own % and _ escaped); optionally one status.
+    private const string SearchCondition = """
+        where (@status::text is null or status = @status)
+          and (@pattern::text is null or email_key like @pattern or lower(coalesce(name, '')) like @pattern)
+        """;
+
+    private const string SummaryColumns = "select id, email, name, status, created_at as CreatedAt, confirmed_at as ConfirmedAt from subscribers ";
+
     /// <summary>A page (1-based) of subscribers matching <paramref name="query"/> (address or name, substring) and status.</summary>
     public async Task<SubscriberPage> SearchAsync(string? query, string? status, int page, CancellationToken cancellationToken = default)
     {
-        if (status is not null && !Statuses.Contains(status)) throw new ArgumentException($"unknown status '{status}'", nameof(status));
+        var pattern = SearchPattern(query, status);
         page = Math.Max(1, page);
-        var pattern = string.IsNullOrWhiteSpace(query) ? null
-            : "%" + query.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        const string where = """
-            where (@status::text is null or status = @status)
-              and (@pattern::text is null or email_key like @pattern or lower(coalesce(name, '')) like @pattern)
-            """;
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "select count(*) from subscribers " + where, new { status, pattern }, cancellationToken: cancellationToken));
+            "select count(*) from subscribers " + SearchCondition, new { status, pattern }, cancellationToken: cancellationToken));
         var items = await connection.QueryAsync<SubscriberSummary>(new CommandDefinition(
-            "select id, email, name, status, created_at as CreatedAt, confirmed_at as ConfirmedAt from subscribers " + where +
-            " order by id desc limit @limit offset @offset",
+            SummaryColumns + SearchCondition + " order by id desc limit @limit offset @offset",
             new { status, pattern, limit = PageSize, offset = (long)(page - 1) * PageSize }, cancellationToken: cancellationToken));
         return new SubscriberPage(items.ToList(), total, page, PageSize);
+    }
+
+    /// <summary>Every subscriber <see cref="SearchAsync"/> finds, oldest first, streamed (the admin console's CSV export).</summary>
+    public async IAsyncEnumerable<SubscriberSummary> SearchAllAsync(string? query, string? status,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var pattern = SearchPattern(query, status);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var rows = connection.QueryUnbufferedAsync<SubscriberSummary>(SummaryColumns + SearchCondition + " order by id", new { status, pattern });
+        await foreach (var row in rows.WithCancellation(cancellationToken)) yield return row;
+    }
+
+    private static string? SearchPattern(string? query, string? status)
+    {
+        if (status is not null && !Statuses.Contains(status)) throw new ArgumentException($"unknown status '{status}'", nameof(status));
+        return string.IsNullOrWhiteSpace(query) ? null
+            : "%" + query.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+    }
+
+    /// <summary>How many subscribers have each status, every one of <see cref="Statuses"/> listed (zero included).</summary>
+    public async Task<IReadOnlyList<StatusTotal>> CountByStatusAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<(string Status, long Count)>(new CommandDefinition(
+            "select status, count(*) from subscribers group by status", cancellationToken: cancellationToken))).ToDictionary(r => r.Status, r => r.Count);
+        return Statuses.Select(s => new StatusTotal(s, rows.GetValueOrDefault(s))).ToList();
+    }
+
+    /// <summary>New confirmed subscribers per ISO week (Monday, UTC), the last <paramref name="weeks"/> weeks including this one.</summary>
+    public async Task<IReadOnlyList<WeeklyConfirmations>> ConfirmedPerWeekAsync(int weeks, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(weeks);
+        var today = time.GetUtcNow().UtcDateTime.Date;
+        var monday = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
+        var from = monday.AddDays(-7 * (weeks - 1));
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<(DateTime Week, long Count)>(new CommandDefinition(
+            """
+            select date_trunc('week', confirmed_at at time zone 'UTC') as week, count(*)
+              from subscribers where confirmed_at >= @from group by 1
+            """, new { from = new DateTimeOffset(from, TimeSpan.Zero) }, cancellationToken: cancellationToken))).ToDictionary(r => DateOnly.FromDateTime(r.Week), r => r.Count);
+        return Enumerable.Range(0, weeks).Select(i => DateOnly.FromDateTime(from.AddDays(7 * i)))
+            .Select(w => new WeeklyConfirmations(w, rows.GetValueOrDefault(w))).ToList();
     }
 
     public async Task<long?> FindIdAsync(string email, CancellationToken cancellationToken = default)

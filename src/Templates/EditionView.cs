@@ -1,5 +1,5 @@
 using System.Globalization;
-using Newsletter.Templates.Model;
+using Newsletter.Comparisons;
 
 namespace Newsletter.Templates;
 
@@ -217,8 +217,8 @@ public sealed record ToolView(
 
     internal static string? VerdictText(Verdict? v) => v switch
     {
-        Model.Verdict.Ship => "Ship",
-        Model.Verdict.Skip => "Skip",
+        Comparisons.Verdict.Ship => "Ship",
+        Comparisons.Verdict.Skip => "Skip",
         _ => null,
     };
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.Logging;
 using Newsletter.Templates.Emails;
-using Newsletter.Templates.Model;
+using Newsletter.Comparisons;
 using Newsletter.Templates.Text;
 
 namespace Newsletter.Templates;

@@ -1,4 +1,4 @@
-using Newsletter.Templates.Model;
+using Newsletter.Comparisons;
 
 namespace Newsletter.Templates;
 

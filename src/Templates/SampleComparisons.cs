@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Newsletter.Templates.Model;
+using Newsletter.Comparisons;
 
 namespace Newsletter.Templates;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
-using Newsletter.Templates.Model;
+using Newsletter.Comparisons;
 
 namespace Newsletter.Templates.Tests;
 

@@ -1,4 +1,4 @@
-using Newsletter.Templates.Model;
+using Newsletter.Comparisons;
 using static Newsletter.Templates.Tests.TemplateFixture;
 
 namespace Newsletter.Templates.Tests;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Newsletter.Templates.Model;
+using Newsletter.Comparisons;
 
 namespace Newsletter.Templates.Tests;
 

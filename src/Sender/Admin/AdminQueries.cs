@@ -1,56 +1,20 @@
 using Dapper;
 using Newsletter.Sender.Editions;
-using Newsletter.Subscribers;
-using Newsletter.Templates.Admin;
+using Newsletter.Sender.Admin.Pages;
 using Npgsql;
 
 namespace Newsletter.Sender.Admin;
 
 /// <summary>
-/// The console's read queries (all parameterized). Changes go through the areas' own services
-/// (EditionService, SubscriberAdmin, ComparisonIngestor).
+/// The console's own read queries over editions, deliveries and the scheduler (all parameterized). Subscribers are
+/// read through <see cref="Newsletter.Subscribers.SubscriberAdmin"/>, comparisons through <see cref="Newsletter.Comparisons.ComparisonStore"/>; changes go through the areas'
+/// own services (EditionService, SubscriberAdmin, ComparisonIngestor).
 /// </summary>
-public sealed class AdminQueries(NpgsqlDataSource db, TimeProvider time)
+public sealed class AdminQueries(NpgsqlDataSource db)
 {
     public const int PageSize = 50;
 
-    public static readonly string[] SubscriberStatuses = ["pending", "confirmed", "unsubscribed", "bounced", "complained", "erased"];
     public static readonly string[] DeliveryStates = ["pending", "sending", "sent", "deferred", "failed", "skipped"];
-
-    public async Task<IReadOnlyList<StatusCount>> SubscriberStatusCountsAsync(CancellationToken ct)
-    {
-        await using var c = await db.OpenConnectionAsync(ct);
-        var rows = (await c.QueryAsync<(string Status, long Count)>(new CommandDefinition(
-            "select status, count(*) from subscribers group by status", cancellationToken: ct))).ToDictionary(r => r.Status, r => r.Count);
-        return SubscriberStatuses.Select(s => new StatusCount(s, rows.GetValueOrDefault(s))).ToList();
-    }
-
-    /// <summary>New confirmed subscribers per ISO week (Monday, UTC), the last <paramref name="weeks"/> weeks including this one.</summary>
-    public async Task<IReadOnlyList<WeekCount>> GrowthAsync(int weeks, CancellationToken ct)
-    {
-        var now = time.GetUtcNow().UtcDateTime.Date;
-        var monday = now.AddDays(-(((int)now.DayOfWeek + 6) % 7));
-        var from = monday.AddDays(-7 * (weeks - 1));
-        await using var c = await db.OpenConnectionAsync(ct);
-        var rows = (await c.QueryAsync<(DateTime Week, long Count)>(new CommandDefinition(
-            """
-            select date_trunc('week', confirmed_at at time zone 'UTC') as week, count(*)
-              from subscribers where confirmed_at >= @from group by 1
-            """, new { from = new DateTimeOffset(from, TimeSpan.Zero) }, cancellationToken: ct))).ToDictionary(r => DateOnly.FromDateTime(r.Week), r => r.Count);
-        return Enumerable.Range(0, weeks).Select(i => DateOnly.FromDateTime(from.AddDays(7 * i)))
-            .Select(w => new WeekCount(w, rows.GetValueOrDefault(w))).ToList();
-    }
-
-    public async Task<long> UnsentComparisonCountAsync(CancellationToken ct)
-    {
-        await using var c = await db.OpenConnectionAsync(ct);
-        return await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"""
-            select count(*) from comparisons c
-             where not exists (select 1 from edition_comparisons ec join editions e on e.id = ec.edition_id
-                                where ec.comparison_id = c.id and {Comparisons.ComparisonSelection.ConsumedCondition})
-            """, cancellationToken: ct));
-    }
 
     /// <summary>
     /// How long the console's progress bar waits before it asks again. Each answer counts the edition's deliveries by
@@ -86,63 +50,6 @@ public sealed class AdminQueries(NpgsqlDataSource db, TimeProvider time)
         return (rows.Select(r => new DeliveryRow(r.Id, r.SubscriberId, r.Email, r.State, r.Attempts, r.LastReply, Utc(r.LastAttemptAt), Utc(r.SentAt))).ToList(), total);
     }
 
-    public async Task<(IReadOnlyList<SubscriberRow> Rows, long Total)> SearchSubscribersAsync(string? query, string? status, int page, int limit, CancellationToken ct)
-    {
-        await using var c = await db.OpenConnectionAsync(ct);
-        var args = new { query, status, limit, offset = (page - 1) * limit };
-        const string where = """
-            where (@query::text is null or strpos(s.email_key, lower(@query)) > 0)
-              and (@status::text is null or s.status = @status)
-            """;
-        var total = await c.ExecuteScalarAsync<long>(new CommandDefinition($"select count(*) from subscribers s {where}", args, cancellationToken: ct));
-        var rows = await c.QueryAsync<SubscriberDb>(new CommandDefinition(
-            $"""
-            select s.id, s.email, s.status, s.created_at as CreatedAt, s.confirmed_at as ConfirmedAt
-              from subscribers s {where} order by s.id desc limit @limit offset @offset
-            """, args, cancellationToken: ct));
-        return (rows.Select(ToRow).ToList(), total);
-    }
-
-    /// <summary>Every subscriber matching the filter, for the CSV export (streamed).</summary>
-    public async IAsyncEnumerable<SubscriberRow> ExportSubscribersAsync(string? query, string? status, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-    {
-        await using var c = await db.OpenConnectionAsync(ct);
-        var rows = c.QueryUnbufferedAsync<SubscriberDb>(
-            """
-            select s.id, s.email, s.status, s.created_at as CreatedAt, s.confirmed_at as ConfirmedAt from subscribers s
-             where (@query::text is null or strpos(s.email_key, lower(@query)) > 0) and (@status::text is null or s.status = @status)
-             order by s.id
-            """, new { query, status }).WithCancellation(ct);
-        await foreach (var r in rows) yield return ToRow(r);
-    }
-
-    public async Task<SubscriberDetailModel?> SubscriberDetailAsync(long id, CancellationToken ct)
-    {
-        await using var c = await db.OpenConnectionAsync(ct);
-        var s = await c.QuerySingleOrDefaultAsync<SubscriberDb>(new CommandDefinition(
-            "select id, email, status, created_at as CreatedAt, confirmed_at as ConfirmedAt, name from subscribers where id = @id", new { id }, cancellationToken: ct));
-        if (s is null) return null;
-        var consents = await c.QueryAsync<ConsentDb>(new CommandDefinition(
-            """
-            select signed_up_at as SignedUpAt, host(ip) as Ip, user_agent as UserAgent, source, consent_version as ConsentVersion,
-                   confirmed_at as ConfirmedAt, host(confirmed_ip) as ConfirmedIp
-              from consents where subscriber_id = @id order by id desc
-            """, new { id }, cancellationToken: ct));
-        var events = await c.QueryAsync<EventDb>(new CommandDefinition(
-            "select at, from_status as FromStatus, to_status as ToStatus, cause, detail from subscriber_events where subscriber_id = @id order by id desc",
-            new { id }, cancellationToken: ct));
-        var deliveries = await c.QueryAsync<SubscriberDeliveryDb>(new CommandDefinition(
-            """
-            select d.edition_id as EditionId, e.subject, d.state, d.attempts, d.last_reply as LastReply, d.sent_at as SentAt
-              from deliveries d join editions e on e.id = d.edition_id
-             where d.edition_id = any(array(select id from editions)) and d.subscriber_id = @id order by d.id desc limit 100
-            """, new { id }, cancellationToken: ct));
-        return new SubscriberDetailModel(ToRow(s), s.Name,
-            consents.Select(x => new ConsentRow(Utc(x.SignedUpAt)!.Value, x.Ip, x.UserAgent, x.Source, x.ConsentVersion, Utc(x.ConfirmedAt), x.ConfirmedIp)).ToList(),
-            events.Select(x => new EventRow(Utc(x.At)!.Value, x.FromStatus, x.ToStatus, x.Cause, x.Detail)).ToList(),
-            deliveries.Select(x => new SubscriberDeliveryRow(x.EditionId, x.Subject, x.State, x.Attempts, x.LastReply, Utc(x.SentAt))).ToList());
-    }
-
     public async Task<IReadOnlyList<InstanceRow>> SchedulerInstancesAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var c = await db.OpenConnectionAsync(ct);
@@ -157,25 +64,7 @@ public sealed class AdminQueries(NpgsqlDataSource db, TimeProvider time)
         }).ToList();
     }
 
-    private static SubscriberRow ToRow(SubscriberDb s) => new(s.Id, s.Email, s.Status, Utc(s.CreatedAt)!.Value, Utc(s.ConfirmedAt));
-
     private static DateTimeOffset? Utc(DateTime? value) => value is null ? null : new DateTimeOffset(DateTime.SpecifyKind(value.Value, DateTimeKind.Utc));
 
     private sealed record DeliveryDb(long Id, long SubscriberId, string Email, string State, int Attempts, string? LastReply, DateTime? LastAttemptAt, DateTime? SentAt);
-
-    private sealed class SubscriberDb
-    {
-        public long Id { get; init; }
-        public string Email { get; init; } = "";
-        public string Status { get; init; } = "";
-        public DateTime CreatedAt { get; init; }
-        public DateTime? ConfirmedAt { get; init; }
-        public string? Name { get; init; }
-    }
-
-    private sealed record ConsentDb(DateTime SignedUpAt, string? Ip, string? UserAgent, string? Source, string ConsentVersion, DateTime? ConfirmedAt, string? ConfirmedIp);
-
-    private sealed record EventDb(DateTime At, string? FromStatus, string ToStatus, string Cause, string? Detail);
-
-    private sealed record SubscriberDeliveryDb(long EditionId, string? Subject, string State, int Attempts, string? LastReply, DateTime? SentAt);
 }

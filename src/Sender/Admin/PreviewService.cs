@@ -5,13 +5,13 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail;
 using Newsletter.Mail.Smtp;
-using Newsletter.Sender.Comparisons;
+using Newsletter.Comparisons;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Web;
 using Newsletter.Templates;
-using Newsletter.Templates.Admin;
+using Newsletter.Sender.Admin.Pages;
 using Npgsql;
 
 namespace Newsletter.Sender.Admin;
@@ -36,7 +36,7 @@ public sealed record EditionPreview(IReadOnlyList<PreviewItem> Items, IReadOnlyL
 /// </summary>
 public sealed class PreviewService(
     NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, MessageComposer composer, IMailTransport transport,
-    IOptions<NewsletterOptions> newsletter, IOptions<ComparisonOptions> comparisons, TimeProvider time)
+    IOptions<SelectionOptions> comparisons, TimeProvider time)
 {
     public const string SampleAddress = "reader@example.com";
     public const int MaxTestAddresses = 10;
@@ -49,7 +49,7 @@ public sealed class PreviewService(
         await using (var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct))
         {
             await connection.ExecuteAsync(new CommandDefinition("set transaction read only", transaction: tx, cancellationToken: ct));
-            selected = await ComparisonSelection.SelectAsync(connection, tx, now, newsletter.Value.MaxComparisonsPerEdition, comparisons.Value.LookBack, ct);
+            selected = await ComparisonSelection.SelectAsync(connection, tx, now, comparisons.Value.MaxComparisonsPerEdition, comparisons.Value.LookBack, ct);
             await tx.RollbackAsync(ct);
         }
         var draftId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
@@ -118,7 +118,7 @@ public sealed class PreviewService(
         var now = time.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var selected = await ComparisonSelection.SelectAsync(connection, tx, now, newsletter.Value.MaxComparisonsPerEdition, comparisons.Value.LookBack, ct);
+        var selected = await ComparisonSelection.SelectAsync(connection, tx, now, comparisons.Value.MaxComparisonsPerEdition, comparisons.Value.LookBack, ct);
         var ids = selected.Select(s => s.Id).ToList();
         var draftId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             "select id from editions where state = 'draft' order by id desc limit 1 for update", transaction: tx, cancellationToken: ct))

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Newsletter.Templates.Admin;
+using Newsletter.Sender.Admin.Pages;
 
 namespace Newsletter.Sender.Admin;
 

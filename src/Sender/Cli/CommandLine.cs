@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Newsletter.Comparisons;
 using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Data;

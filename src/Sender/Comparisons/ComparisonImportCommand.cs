@@ -1,4 +1,5 @@
 using System.Text;
+using Newsletter.Comparisons;
 
 namespace Newsletter.Sender.Comparisons;
 
@@ -56,7 +57,7 @@ public static class ComparisonImportCommand
         try
         {
             var length = new FileInfo(file).Length;
-            if (length > ComparisonApi.MaxBodyBytes) return $"rejected  {file}  larger than {ComparisonApi.MaxBodyBytes} bytes";
+            if (length > ComparisonEndpoints.MaxBodyBytes) return $"rejected  {file}  larger than {ComparisonEndpoints.MaxBodyBytes} bytes";
             var bytes = await File.ReadAllBytesAsync(file, cancellationToken);
             ReadOnlyMemory<byte> body = bytes;
             if (body.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) body = body[3..];

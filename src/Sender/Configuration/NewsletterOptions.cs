@@ -15,8 +15,6 @@ public sealed class NewsletterOptions
     /// <summary>Postal address printed in every footer (CAN-SPAM).</summary>
     [Required, StringLength(500, MinimumLength = 5)] public string PostalAddress { get; set; } = "";
 
-    [Range(1, 50)] public int MaxComparisonsPerEdition { get; set; } = 6;
-
     /// <summary>The List-Id header's identifier; defaults to "weekly.{domain of FromAddress}".</summary>
     public string? ListId { get; set; }
 }

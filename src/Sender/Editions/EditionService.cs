@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Extensions.Options;
-using Newsletter.Sender.Comparisons;
+using Newsletter.Comparisons;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Web;
@@ -16,8 +16,8 @@ namespace Newsletter.Sender.Editions;
 /// transaction; the delivery workers start on it at once while <see cref="EditionQueuer"/> queues the other chunks.
 /// </summary>
 public sealed class EditionService(
-    NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, IOptions<NewsletterOptions> newsletter,
-    IOptions<ComparisonOptions> comparisons, IOptions<DeliveryOptions> delivery, TimeProvider time)
+    NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site,
+    IOptions<SelectionOptions> comparisons, IOptions<DeliveryOptions> delivery, TimeProvider time)
 {
     /// <summary>The personal values every edition message carries; each appears as a slot in the stored content.</summary>
     public const string UnsubscribeSlot = "unsubscribe_url";
@@ -49,7 +49,7 @@ public sealed class EditionService(
             }
         }
 
-        var selected = await ComparisonSelection.SelectAsync(connection, tx, now, newsletter.Value.MaxComparisonsPerEdition,
+        var selected = await ComparisonSelection.SelectAsync(connection, tx, now, comparisons.Value.MaxComparisonsPerEdition,
             comparisons.Value.LookBack, cancellationToken);
         if (selected.Count == 0)
         {
@@ -92,7 +92,7 @@ public sealed class EditionService(
         var eligible = (await ComparisonSelection.SelectAsync(connection, tx, now, int.MaxValue, comparisons.Value.LookBack, cancellationToken))
             .Select(c => c.Id).ToHashSet();
         var chosen = (await ComparisonSelection.ForEditionAsync(connection, tx, draftId, includeExcluded: false, cancellationToken))
-            .Where(c => eligible.Contains(c.Id)).Take(newsletter.Value.MaxComparisonsPerEdition).ToList();
+            .Where(c => eligible.Contains(c.Id)).Take(comparisons.Value.MaxComparisonsPerEdition).ToList();
         if (chosen.Count == 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(
@@ -115,7 +115,7 @@ public sealed class EditionService(
 
     /// <summary>Renders the edition once (personal values as slots), stores it, and queues one delivery per confirmed subscriber.</summary>
     private async Task RenderAndQueueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long id,
-        IReadOnlyList<Templates.Model.Comparison> chosen, DateTimeOffset now, CancellationToken cancellationToken)
+        IReadOnlyList<Newsletter.Comparisons.Comparison> chosen, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // A random nonce in the slot markers: no comparison text can forge a slot.
         var prefix = "{{{" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + ".";

@@ -1,4 +1,5 @@
 using Newsletter.Sender.Admin;
+using Newsletter.Comparisons;
 using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Data;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Newsletter.Templates.Model;
+using Newsletter.Comparisons;
 
 namespace Newsletter.Templates.Text;
 

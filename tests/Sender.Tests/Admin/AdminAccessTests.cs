@@ -211,5 +211,5 @@ public sealed class AdminAccessTests
     [InlineData("/api/editions", "/admin")]
     [InlineData(null, "/admin")]
     public void The_return_address_after_sign_in_is_only_ever_a_local_admin_path(string? given, string expected)
-        => Assert.Equal(expected, AdminEndpoints.SafeReturn(given));
+        => Assert.Equal(expected, AdminLoginEndpoints.SafeReturn(given));
 }

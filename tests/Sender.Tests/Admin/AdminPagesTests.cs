@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Dapper;
 using Newsletter.Sender.Admin;
+using Newsletter.Sender.Admin.Pages;
 using Newsletter.Sender.Tests.Infrastructure;
 using Newsletter.TestSupport;
 
@@ -194,6 +195,49 @@ public sealed class AdminPagesTests
         Assert.Contains("created (whisperline-3-vs-echoscribe-pro)", await good.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await using var c = await service.DataSource.OpenConnectionAsync();
         Assert.Equal(1L, await c.ExecuteScalarAsync<long>("select count(*) from comparisons"));
+    }
+
+    [Fact]
+    public async Task The_subscriber_search_finds_names_as_well_as_addresses_and_the_export_follows_it()
+    {
+        using var service = await AdminTestSupport.CreateServiceAsync();
+        using var client = await AdminTestSupport.SignedInClientAsync(service);
+        await using var c = await service.DataSource.OpenConnectionAsync();
+        await c.ExecuteAsync(
+            """
+            insert into subscribers (email, email_key, name, status, confirmed_at) values
+              ('ada@example.com', 'ada@example.com', 'Ada Lovelace', 'confirmed', now()), ('grace@example.com', 'grace@example.com', 'Grace Hopper', 'confirmed', now());
+            """);
+
+        var byName = await client.GetStringAsync("/admin/subscribers?q=lovelace");
+        var byAddress = await client.GetStringAsync("/admin/subscribers?q=grace%40");
+        var csv = await client.GetStringAsync("/admin/subscribers/export.csv?q=LOVELACE");
+
+        Assert.Contains("ada@example.com", byName, StringComparison.Ordinal);
+        Assert.DoesNotContain("grace@example.com", byName, StringComparison.Ordinal);
+        Assert.Contains("grace@example.com", byAddress, StringComparison.Ordinal);
+        Assert.DoesNotContain("ada@example.com", byAddress, StringComparison.Ordinal);
+        var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains(",ada@example.com,confirmed,", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_console_stylesheet_and_script_are_served_at_their_static_asset_addresses()
+    {
+        using var service = await AdminTestSupport.CreateServiceAsync();
+        using var client = service.CreateClient();
+
+        using var css = await client.GetAsync(AdminFormat.StylesheetUrl);
+        using var js = await client.GetAsync(AdminFormat.ScriptUrl);
+
+        Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+        Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, js.StatusCode);
+        Assert.Contains("javascript", js.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        var assets = Path.Combine(RepositoryRoot.Find(), "src", "Sender", "Admin", "Assets");
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(assets, "admin.css")), await css.Content.ReadAsByteArrayAsync());
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(assets, "admin.js")), await js.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

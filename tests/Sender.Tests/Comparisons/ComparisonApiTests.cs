@@ -4,7 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Newsletter.Sender.Tests.Infrastructure;
-using Newsletter.Templates.Model;
+using Newsletter.Comparisons;
+using Newsletter.Comparisons.Tests;
 
 namespace Newsletter.Sender.Tests.Comparisons;
 
@@ -24,7 +25,7 @@ public class ComparisonApiTests
     {
         using var service = await ServiceFactory.CreateAsync();
         using var client = service.CreateApiClient();
-        var sample = ComparisonValidatorTests.Sample();
+        var sample = ComparisonTestData.Sample();
 
         using var created = await client.PostAsync("/api/comparisons", JsonBody(sample));
         using var unchanged = await client.PostAsync("/api/comparisons", JsonBody(sample));
@@ -52,10 +53,10 @@ public class ComparisonApiTests
     {
         using var service = await ServiceFactory.CreateAsync();
         using var client = service.CreateApiClient();
-        var text = ComparisonPageParserTests.Fixture("layout-c-bare-quotes.txt");
+        var text = ComparisonTestData.Fixture("layout-c-bare-quotes.txt");
 
         using var withQuery = await client.PostAsync("/api/comparisons?slug=murmur-vs-stanza&publishedAt=2026-02-27T10:00:00Z", TextBody(text));
-        using var derived = await client.PostAsync("/api/comparisons", TextBody(ComparisonPageParserTests.Fixture("layout-a-decision-table.txt")));
+        using var derived = await client.PostAsync("/api/comparisons", TextBody(ComparisonTestData.Fixture("layout-a-decision-table.txt")));
 
         Assert.Equal(HttpStatusCode.Created, withQuery.StatusCode);
         var stored = await client.GetFromJsonAsync<Comparison>("/api/comparisons/murmur-vs-stanza", ComparisonJson.Options);
@@ -67,7 +68,7 @@ public class ComparisonApiTests
         Assert.Equal("loomcraft-agent-3-vs-parsec-notebook-team", (await ReadAsync(derived)).GetProperty("slug").GetString());
 
         // The same page again, without publishedAt: it keeps the stored time and is unchanged.
-        using var again = await client.PostAsync("/api/comparisons", TextBody(ComparisonPageParserTests.Fixture("layout-a-decision-table.txt")));
+        using var again = await client.PostAsync("/api/comparisons", TextBody(ComparisonTestData.Fixture("layout-a-decision-table.txt")));
         Assert.Equal("unchanged", (await ReadAsync(again)).GetProperty("status").GetString());
     }
 
@@ -76,7 +77,7 @@ public class ComparisonApiTests
     {
         using var service = await ServiceFactory.CreateAsync();
         using var client = service.CreateApiClient();
-        var sample = ComparisonValidatorTests.Sample();
+        var sample = ComparisonTestData.Sample();
 
         using var response = await client.PostAsync("/api/comparisons",
             JsonBody(sample with { Tools = [sample.Tools[0], sample.Tools[1] with { PanelShipPercent = 101 }] }));
@@ -148,7 +149,7 @@ public class ComparisonApiTests
         using var service = await ServiceFactory.CreateAsync();
         using var client = service.CreateAnonymousClient();
 
-        using var response = await client.PostAsync("/api/comparisons", JsonBody(ComparisonValidatorTests.Sample()));
+        using var response = await client.PostAsync("/api/comparisons", JsonBody(ComparisonTestData.Sample()));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -158,7 +159,7 @@ public class ComparisonApiTests
     {
         using var service = await ServiceFactory.CreateAsync();
         using var client = service.CreateApiClient();
-        using var _ = await client.PostAsync("/api/comparisons", JsonBody(ComparisonValidatorTests.Sample()));
+        using var _ = await client.PostAsync("/api/comparisons", JsonBody(ComparisonTestData.Sample()));
 
         var unsent = await client.GetFromJsonAsync<JsonElement>("/api/comparisons?status=unsent");
         var sent = await client.GetFromJsonAsync<JsonElement>("/api/comparisons?status=sent");

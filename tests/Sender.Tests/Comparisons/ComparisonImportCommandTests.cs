@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Newsletter.Sender.Comparisons;
-using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Tests.Infrastructure;
-using Newsletter.Templates.Model;
+using Newsletter.Comparisons;
+using Newsletter.Comparisons.Tests;
+using Newsletter.Sender.Comparisons;
 using Npgsql;
 
 namespace Newsletter.Sender.Tests.Comparisons;
@@ -20,9 +19,8 @@ public sealed class ComparisonImportCommandTests : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton(dataSource);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(Options.Create(new SiteOptions { BaseUrl = "https://news.example.com", ComparisonBaseUrl = "https://compare.example.com" }));
         services.AddSingleton<ComparisonStore>();
-        services.AddSingleton<ComparisonIngestor>();
+        services.AddSingleton(sp => new ComparisonIngestor(sp.GetRequiredService<ComparisonStore>(), "https://compare.example.com", TimeProvider.System));
         return services.BuildServiceProvider();
     }
 
@@ -45,8 +43,8 @@ public sealed class ComparisonImportCommandTests : IAsyncDisposable
     public async Task A_directory_is_imported_recursively_one_line_per_file_and_a_second_run_is_unchanged()
     {
         await using var services = await ServicesAsync();
-        var json = Write("a.json", JsonSerializer.Serialize(ComparisonValidatorTests.Sample(), ComparisonJson.Options));
-        var page = Write(Path.Combine("pages", "b.txt"), ComparisonPageParserTests.Fixture("layout-c-bare-quotes.txt"));
+        var json = Write("a.json", JsonSerializer.Serialize(ComparisonTestData.Sample(), ComparisonJson.Options));
+        var page = Write(Path.Combine("pages", "b.txt"), ComparisonTestData.Fixture("layout-c-bare-quotes.txt"));
         Write("notes.md", "ignored");
 
         var first = await RunAsync(services, folder);
@@ -64,8 +62,8 @@ public sealed class ComparisonImportCommandTests : IAsyncDisposable
     public async Task A_rejected_file_is_reported_with_its_reason_the_others_are_imported_and_the_exit_code_is_1()
     {
         await using var services = await ServicesAsync();
-        var good = Write("good.json", JsonSerializer.Serialize(ComparisonValidatorTests.Sample(), ComparisonJson.Options));
-        var bad = Write("bad.json", JsonSerializer.Serialize(ComparisonValidatorTests.Sample("Bad Slug"), ComparisonJson.Options));
+        var good = Write("good.json", JsonSerializer.Serialize(ComparisonTestData.Sample(), ComparisonJson.Options));
+        var bad = Write("bad.json", JsonSerializer.Serialize(ComparisonTestData.Sample("Bad Slug"), ComparisonJson.Options));
         var page = Write("broken.txt", "AI tool comparison\nnothing to see\n");
         var missing = Path.Combine(folder, "missing.txt");
 
@@ -82,7 +80,7 @@ public sealed class ComparisonImportCommandTests : IAsyncDisposable
     public async Task Every_seed_page_imports_and_stores_the_values_shown_on_it()
     {
         await using var services = await ServicesAsync();
-        var seeds = SeedPageTests.SeedFiles();
+        var seeds = ComparisonTestData.SeedFiles();
         if (seeds.Count == 0)
         {
             // No ../shared/seeds on this machine: nothing to import.

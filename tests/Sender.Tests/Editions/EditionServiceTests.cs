@@ -1,6 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Newsletter.Sender.Comparisons;
+using Newsletter.Comparisons;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Tests.Infrastructure;
 using Newsletter.Templates;

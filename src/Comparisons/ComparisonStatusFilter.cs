@@ -1,0 +1,8 @@
+namespace Newsletter.Comparisons;
+
+public enum ComparisonStatusFilter
+{
+    All,
+    Sent,
+    Unsent,
+}

@@ -1,0 +1,8 @@
+namespace Newsletter.Comparisons;
+
+public enum UpsertOutcome
+{
+    Created,
+    Updated,
+    Unchanged,
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Newsletter.Sender.Admin.Pages;
+using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Editions;
+using Newsletter.Sender.Web;
+
+namespace Newsletter.Sender.Admin;
+
+/// <summary>The start page (<c>/admin</c>) and the progress of a sending edition, polled by admin.js.</summary>
+internal static class AdminDashboardEndpoints
+{
+    public static RouteGroupBuilder MapAdminDashboard(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("", DashboardAsync);
+        admin.MapGet("/editions/{id:long}/progress.json", ProgressAsync);
+        return admin;
+    }
+
+    private static async Task<IResult> DashboardAsync(HttpContext http, Newsletter.Subscribers.SubscriberAdmin subscribers, Newsletter.Comparisons.ComparisonStore comparisons, EditionService editions, ScheduleDescription schedule,
+        IOptions<ScheduleOptions> scheduleOptions, CancellationToken ct)
+    {
+        var o = scheduleOptions.Value;
+        var next = schedule.Next();
+        string? local = null;
+        if (next is not null)
+        {
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone);
+            local = TimeZoneInfo.ConvertTime(next.Value, zone).ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture) + " " + o.TimeZone;
+        }
+        var model = new DashboardModel(
+            await AdminSubscriberEndpoints.StatusCountsAsync(subscribers, ct),
+            (await subscribers.ConfirmedPerWeekAsync(12, ct)).Select(w => new WeekCount(w.WeekStart, w.Count)).ToList(), next, local, schedule.Describe(), o.Enabled,
+            (await editions.ListAsync(8, ct)).Select(AdminQueries.Progress).ToList(), await comparisons.CountUnsentAsync(ct));
+        return AdminResults.Page<DashboardPage>(http, "dashboard", new Dictionary<string, object?> { ["Model"] = model });
+    }
+
+    private static async Task<IResult> ProgressAsync(long id, EditionService editions, CancellationToken ct)
+    {
+        var e = await editions.GetAsync(id, ct);
+        if (e is null) return TypedResults.Problem(title: "Edition not found", detail: $"There is no edition {id}.", statusCode: StatusCodes.Status404NotFound);
+        var p = AdminQueries.Progress(e);
+        return TypedResults.Json(new
+        {
+            p.Id, p.State, p.Recipients, p.Sent, p.Deferred, p.Failed, p.Pending, p.Skipped, p.Total, p.Percent,
+            Done = p.State is "sent" or "cancelled" or "skipped",
+            PollSeconds = AdminQueries.ProgressPollSeconds(p.Recipients),
+        });
+    }
+}

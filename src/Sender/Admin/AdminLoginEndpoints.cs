@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Newsletter.Sender.Admin.Pages;
+using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Editions;
+using Newsletter.Sender.Security;
+
+namespace Newsletter.Sender.Admin;
+
+/// <summary>Signing in and out of the console (<c>/admin/login</c>, <c>/admin/logout</c>), throttled per address and user name.</summary>
+internal static class AdminLoginEndpoints
+{
+    public static RouteGroupBuilder MapAdminLogin(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/login", LoginForm).AllowAnonymous();
+        admin.MapPost("/login", LoginAsync).AllowAnonymous();
+        admin.MapPost("/logout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(AdminSecurity.Scheme);
+            return AdminResults.SeeOther("/admin/login");
+        });
+        return admin;
+    }
+
+    private static IResult LoginForm(HttpContext http, string? returnUrl)
+        => http.User.Identity?.IsAuthenticated == true && http.User.Identity.AuthenticationType == AdminSecurity.Scheme
+            ? AdminResults.SeeOther(SafeReturn(returnUrl))
+            : AdminResults.Page<LoginPage>(http, "login", new Dictionary<string, object?> { ["ReturnUrl"] = SafeReturn(returnUrl) });
+
+    private static async Task<IResult> LoginAsync(HttpContext http, LoginThrottle throttle, IOptionsMonitor<AdminOptions> options, ILoggerFactory logs)
+    {
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var user = form["username"].ToString().Trim();
+        var password = form["password"].ToString();
+        var returnUrl = SafeReturn(form["returnUrl"]);
+        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (throttle.Attempt(ip, user) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return AdminResults.Page<LoginPage>(http, "login", new Dictionary<string, object?>
+            {
+                ["Error"] = "Too many sign-in attempts. Wait a minute and try again.", ["UserName"] = user, ["ReturnUrl"] = returnUrl,
+            }, StatusCodes.Status429TooManyRequests);
+        }
+
+        var match = options.CurrentValue.Users.FirstOrDefault(u => string.Equals(u.Name, user, StringComparison.Ordinal) && user.Length > 0);
+        // Without a match a dummy hash is still checked: the answer takes as long for an unknown name.
+        var ok = PasswordHasher.Verify(password, match?.PasswordHash ?? DummyHash.Value) && match is not null && password.Length > 0;
+        if (!ok)
+        {
+            logs.CreateLogger("Newsletter.Admin").LogWarning("admin sign-in refused for {User} from {Ip}", user.Length > 64 ? user[..64] : user, ip);
+            return AdminResults.Page<LoginPage>(http, "login", new Dictionary<string, object?>
+            {
+                ["Error"] = "That user name and password do not match.", ["UserName"] = user, ["ReturnUrl"] = returnUrl,
+            }, StatusCodes.Status401Unauthorized);
+        }
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, match!.Name)], AdminSecurity.Scheme);
+        await http.SignInAsync(AdminSecurity.Scheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false });
+        return AdminResults.SeeOther(returnUrl);
+    }
+
+    private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Guid.NewGuid().ToString()));
+
+    /// <summary>Only a local admin path: never another site, never "//host" or "/\host".</summary>
+    internal static string SafeReturn(string? returnUrl)
+        => !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith("/admin", StringComparison.Ordinal) && !returnUrl.Contains('\\')
+           && !returnUrl.StartsWith("/admin/login", StringComparison.Ordinal) && !returnUrl.Contains("//", StringComparison.Ordinal)
+            ? returnUrl : "/admin";
+}

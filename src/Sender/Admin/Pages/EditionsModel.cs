@@ -1,0 +1,3 @@
+namespace Newsletter.Sender.Admin.Pages;
+
+public sealed record EditionsModel(IReadOnlyList<EditionProgress> Editions);

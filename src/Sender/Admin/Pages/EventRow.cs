@@ -1,0 +1,3 @@
+namespace Newsletter.Sender.Admin.Pages;
+
+public sealed record EventRow(DateTimeOffset At, string? From, string To, string Cause, string? Detail);

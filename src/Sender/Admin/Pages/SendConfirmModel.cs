@@ -1,0 +1,3 @@
+namespace Newsletter.Sender.Admin.Pages;
+
+public sealed record SendConfirmModel(IReadOnlyList<PreviewItem> Items, string Subject, long Recipients);

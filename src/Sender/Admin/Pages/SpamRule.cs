@@ -1,0 +1,3 @@
+namespace Newsletter.Sender.Admin.Pages;
+
+public sealed record SpamRule(double Score, string Name, string Description);

@@ -1,0 +1,3 @@
+namespace Newsletter.Sender.Admin.Pages;
+
+public sealed record StatusCount(string Status, long Count);
