@@ -67,6 +67,22 @@ public static class ComparisonSelection
         return list;
     }
 
+    /// <summary>What is not sent is not consumed: keeps only <paramref name="sent"/> among the edition's comparisons.</summary>
+    public static async Task KeepOnlyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long editionId, IReadOnlyList<long> sent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(sent);
+        await using var delete = new NpgsqlCommand(
+            "delete from edition_comparisons where edition_id = @edition and not (comparison_id = any(@ids))", connection, transaction);
+        delete.Parameters.AddWithValue("edition", editionId);
+        delete.Parameters.AddWithValue("ids", sent.ToArray());
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Gives an edition's comparisons back to the next edition (the edition went out to nobody).</summary>
+    public static Task ReleaseAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long editionId, CancellationToken cancellationToken)
+        => KeepOnlyAsync(connection, transaction, editionId, [], cancellationToken);
+
     /// <summary>
     /// Records <paramref name="ids"/> as the edition's comparisons, position 0.. in the given order. Called again
     /// for the same edition (a draft re-selected), rows no longer listed are removed and the admin's exclusion of
@@ -78,13 +94,7 @@ public static class ComparisonSelection
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.Distinct().Count() != ids.Count) throw new ArgumentException("comparison ids must be distinct", nameof(ids));
         var array = ids.ToArray();
-        await using (var delete = new NpgsqlCommand(
-            "delete from edition_comparisons where edition_id = @edition and not (comparison_id = any(@ids))", connection, transaction))
-        {
-            delete.Parameters.AddWithValue("edition", editionId);
-            delete.Parameters.AddWithValue("ids", array);
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await KeepOnlyAsync(connection, transaction, editionId, ids, cancellationToken);
         // unnest ... with ordinality numbers the ids 1..n in array order.
         await using var insert = new NpgsqlCommand(
             """

@@ -102,9 +102,7 @@ public sealed class EditionService(
             return (await GetAsync(draftId, cancellationToken))!;
         }
         // What is not sent is not consumed: drop excluded and no-longer-eligible rows from the edition.
-        await connection.ExecuteAsync(new CommandDefinition(
-            "delete from edition_comparisons where edition_id = @draftId and not (comparison_id = any(@ids))",
-            new { draftId, ids = chosen.Select(c => c.Id).ToArray() }, tx, cancellationToken: cancellationToken));
+        await ComparisonSelection.KeepOnlyAsync(connection, tx, draftId, chosen.Select(c => c.Id).ToList(), cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "update editions set state = 'sending', cutoff = @now, started_at = @now where id = @draftId",
             new { draftId, now }, tx, cancellationToken: cancellationToken));
@@ -142,11 +140,10 @@ public sealed class EditionService(
         if (recipients == 0)
         {
             // Nobody to send to: the comparisons stay for the first edition that has readers.
+            await ComparisonSelection.ReleaseAsync(connection, tx, id, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
-                """
-                delete from edition_comparisons where edition_id = @id;
-                update editions set state = 'skipped', reason = 'no confirmed subscribers', finished_at = @now where id = @id;
-                """, new { id, now }, tx, cancellationToken: cancellationToken));
+                "update editions set state = 'skipped', reason = 'no confirmed subscribers', finished_at = @now where id = @id",
+                new { id, now }, tx, cancellationToken: cancellationToken));
             return;
         }
         await connection.ExecuteAsync(new CommandDefinition(
