@@ -112,6 +112,23 @@ public sealed class ServiceProcess : IAsyncDisposable
         return info;
     }
 
+    /// <summary>SIGTERM (what a deploy or <c>systemctl stop</c> sends); true when the process ended within <paramref name="timeout"/>.</summary>
+    public async Task<bool> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
+            await kill.WaitForExitAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>kill -9: no shutdown, no cleanup.</summary>
     public void Kill()
     {

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+using Newsletter.Sender.Configuration;
+
+namespace Newsletter.Sender.Delivery;
+
+/// <summary>
+/// The deadlines of a graceful stop. The loops stop claiming at once (the worker's stopping token); a message already
+/// handed to a slot runs on until <see cref="Sends"/> fires, two thirds into <c>Delivery__ShutdownTimeout</c>; outcome
+/// writes keep retrying until <see cref="Records"/> fires, just before the host gives up on the worker.
+/// </summary>
+internal sealed class DeliveryShutdown(IOptions<DeliveryOptions> options) : IDisposable
+{
+    private readonly CancellationTokenSource sends = new();
+    private readonly CancellationTokenSource records = new();
+
+    public CancellationToken Sends => sends.Token;
+
+    public CancellationToken Records => records.Token;
+
+    /// <summary>Starts the clocks; called when the host begins to stop.</summary>
+    public void Begin()
+    {
+        var timeout = options.Value.ShutdownTimeout;
+        sends.CancelAfter(timeout * 2 / 3);
+        records.CancelAfter(timeout - TimeSpan.FromMilliseconds(Math.Min(1000, timeout.TotalMilliseconds / 10)));
+    }
+
+    public void Dispose()
+    {
+        sends.Dispose();
+        records.Dispose();
+    }
+}
