@@ -15,6 +15,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public const string ApiKey = "e2e-api-key-0123456789-abcdefghijklmnopqrstuvwxyz";
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private bool disposed;
 
     private ServiceProcess(Process process, Uri baseUrl)
     {
@@ -138,6 +139,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A scenario disposes every service it started, also those a test already stopped.
+        if (disposed) return;
+        disposed = true;
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);

@@ -11,7 +11,7 @@ namespace Newsletter.Sender.Delivery;
 /// <c>Delivery__PauseAfterConsecutiveFailures</c> failures in a row that are not about one recipient (connection
 /// errors, 4xx, 5xx to MAIL or DATA), every sending edition is paused with the reason. A probe every
 /// <c>Delivery__ProbeInterval</c> (MAIL FROM our sender, RCPT TO <c>Delivery__ProbeRecipient</c>, RSET: the relay must
-/// take mail, not just answer EHLO) resumes the editions it paused once the relay takes mail again, and puts their
+/// take mail, not just answer EHLO; a 5xx to the probe address is about that address and passes) resumes the editions it paused once the relay takes mail again, and puts their
 /// deferred deliveries back in the queue at once. Editions an admin paused stay paused, and so do editions paused
 /// longer than <c>Delivery__MaxStaleness</c> ("stale"): whether readers still get a days-old edition is an admin's call.
 /// </summary>
@@ -85,6 +85,12 @@ public sealed class RelayHealth(NpgsqlDataSource db, IMailTransport transport, M
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             await transport.ProbeAsync(new SmtpEnvelope(composer.EnvelopeFrom, options.Value.ProbeRecipient), timeout.Token);
+        }
+        catch (SmtpCommandException e) when (!e.IsTransient && e.Command.StartsWith("RCPT", StringComparison.OrdinalIgnoreCase))
+        {
+            // A permanent answer about the probe address is about that address: the relay took MAIL and judges
+            // recipients, so it takes mail.
+            logger.LogInformation("relay probe: the relay refused the probe recipient ({Error}) but takes mail", e.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
