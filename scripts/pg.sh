@@ -2,6 +2,7 @@
 # A private PostgreSQL cluster in a directory of ours, on 127.0.0.1 and a free port.
 #   scripts/pg.sh start DIR [PORT]   -> prints the connection string; reuses DIR when it holds a cluster
 #   scripts/pg.sh stop DIR
+#   scripts/pg.sh restart DIR        -> pg_ctl restart -m fast (every session is cut; the tests of a database restart)
 # Runs initdb/postgres as the 'postgres' user when we are root (initdb refuses root).
 set -euo pipefail
 cmd=${1:?usage: pg.sh start|stop DIR [PORT]}
@@ -59,5 +60,9 @@ case "$cmd" in
     [[ -L "$dir" ]] && dir=$(readlink -f "$dir")
     [[ -f "$dir/data/PG_VERSION" ]] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     ;;
-  *) echo "usage: pg.sh start|stop DIR [PORT]" >&2; exit 2;;
+  restart)
+    [[ -L "$dir" ]] && dir=$(readlink -f "$dir")
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -m fast -w -t 60 restart >/dev/null
+    ;;
+  *) echo "usage: pg.sh start|stop|restart DIR [PORT]" >&2; exit 2;;
 esac

@@ -58,7 +58,8 @@ public static class ComparisonValidator
     /// The content rules: slug <c>^[a-z0-9]+(-[a-z0-9]+)*$</c> of at most 200 characters; a title; an absolute
     /// http(s) url when given; exactly two tools with names; scores and percentages 0..100; vote counts not
     /// negative; each reviewer with a persona and exactly one take per tool; strings length-limited (title 500,
-    /// names 200, url 2,000, other text 20,000) and free of NUL characters (PostgreSQL cannot store them).
+    /// names 200, url 2,000, other text 20,000) and free of NUL characters (PostgreSQL cannot store them) and of other
+    /// control characters but tab, line feed and carriage return (mail headers cannot carry them).
     /// Markup is allowed and kept verbatim: it is text, escaped when rendered.
     /// </summary>
     public static IReadOnlyList<ComparisonValidationError> Validate(Comparison comparison)
@@ -76,6 +77,7 @@ public static class ComparisonValidator
             }
             if (value.Length > max) Error(field, $"must be at most {max} characters (is {value.Length})");
             if (value.Contains('\0', StringComparison.Ordinal)) Error(field, "must not contain NUL characters");
+            else if (FirstControl(value) is { } c) Error(field, $"must not contain control characters (U+{(int)c:X4}); only tab, line feed and carriage return are allowed");
         }
 
         void Range(string field, int? value, int min, int max)
@@ -148,6 +150,13 @@ public static class ComparisonValidator
             }
         }
         return errors;
+    }
+
+    private static char? FirstControl(string value)
+    {
+        foreach (var c in value)
+            if ((char.IsControl(c) && c is not ('\t' or '\n' or '\r'))) return c;
+        return null;
     }
 
     private static string FirstSentence(string message)

@@ -39,6 +39,24 @@ public class ComparisonValidatorTests
     }
 
     [Fact]
+    public void Control_characters_are_refused_on_their_field_but_tab_and_line_breaks_are_text()
+    {
+        var c = Sample();
+        c = c with
+        {
+            Title = "Alpha\u0001Beta",
+            Summary = "line one\r\nline two\tand a tab",
+            Tools = [c.Tools[0] with { Tagline = "bell\u0007" }, c.Tools[1]],
+        };
+
+        var errors = Invalid(c).Errors;
+
+        Assert.Equal(["title", "tools[0].tagline"], errors.Select(e => e.Field).ToList());
+        Assert.Contains("U+0001", errors[0].Message, StringComparison.Ordinal);
+        Assert.Contains("U+0007", errors[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_broken_rule_is_reported_with_its_field()
     {
         var c = Sample() with

@@ -25,9 +25,10 @@ public sealed class EngineScenario : IAsyncDisposable
 
     public NpgsqlDataSource Db { get; }
 
-    public static async Task<EngineScenario> CreateAsync(int subscribers)
+    /// <summary>A scenario on a fresh database of the shared test server, or on <paramref name="connectionString"/> (migrated).</summary>
+    public static async Task<EngineScenario> CreateAsync(int subscribers, string? connectionString = null)
     {
-        var connectionString = await TestDatabases.CreateAsync();
+        connectionString ??= await TestDatabases.CreateAsync();
         var db = NpgsqlDataSource.Create(connectionString);
         await using (var c = db.CreateCommand(
             """
@@ -69,11 +70,12 @@ public sealed class EngineScenario : IAsyncDisposable
     }
 
     /// <summary>Posts one comparison published a minute ago (a small edition) through the API of <paramref name="service"/>.</summary>
-    public static async Task PostComparisonAsync(ServiceProcess service)
+    public static async Task PostComparisonAsync(ServiceProcess service, string sample = "01-codestral-2-vs-mistral-8x24b.json")
     {
         using var api = Api(service);
-        var json = (await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Find(), "samples", "comparisons", "01-codestral-2-vs-mistral-8x24b.json")))
-            .Replace("2026-11-21T14:00:00+00:00", DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), StringComparison.Ordinal);
+        var json = System.Text.RegularExpressions.Regex.Replace(
+            await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Find(), "samples", "comparisons", sample)),
+            "\"publishedAt\": \"[^\"]*\"", "\"publishedAt\": \"" + DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O") + "\"");
         using var response = await api.PostAsync("/api/comparisons", new StringContent(json, Encoding.UTF8, "application/json"));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }

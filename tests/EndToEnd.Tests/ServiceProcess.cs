@@ -15,6 +15,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public const string ApiKey = "e2e-api-key-0123456789-abcdefghijklmnopqrstuvwxyz";
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private bool disposed;
 
     private ServiceProcess(Process process, Uri baseUrl)
     {
@@ -112,6 +113,23 @@ public sealed class ServiceProcess : IAsyncDisposable
         return info;
     }
 
+    /// <summary>SIGTERM (what a deploy or <c>systemctl stop</c> sends); true when the process ended within <paramref name="timeout"/>.</summary>
+    public async Task<bool> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
+            await kill.WaitForExitAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>kill -9: no shutdown, no cleanup.</summary>
     public void Kill()
     {
@@ -121,6 +139,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A scenario disposes every service it started, also those a test already stopped.
+        if (disposed) return;
+        disposed = true;
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);

@@ -130,6 +130,24 @@ public class SmtpSinkTests
     }
 
     [Fact]
+    public async Task A_probe_with_an_envelope_fails_when_the_server_answers_ehlo_but_refuses_mail_and_sends_nothing()
+    {
+        var envelope = new SmtpEnvelope("probe@example.com", "postmaster@example.com");
+        using (var refusing = SmtpSink.Start(new SmtpSinkOptions { SoftReject = "mail", SoftRejectReply = "451 4.3.0 Try again later" }))
+        {
+            await using var pool = new SmtpConnectionPool(Options(refusing));
+            await pool.ProbeAsync(CancellationToken.None); // EHLO alone passes
+            var e = await Assert.ThrowsAsync<SmtpCommandException>(() => pool.ProbeAsync(envelope, CancellationToken.None));
+            Assert.Equal("MAIL", e.Command);
+            Assert.True(e.IsTransient);
+        }
+        using var sink = SmtpSink.Start();
+        await using (var pool = new SmtpConnectionPool(Options(sink)))
+            await pool.ProbeAsync(envelope, CancellationToken.None);
+        Assert.Equal(0, sink.MessageCount);
+    }
+
+    [Fact]
     public async Task Non_ascii_local_part_without_smtputf8_is_a_permanent_error_for_that_message_only()
     {
         using var sink = SmtpSink.Start();

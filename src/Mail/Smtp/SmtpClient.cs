@@ -523,6 +523,34 @@ public sealed class SmtpClient : IAsyncDisposable
         return SimpleAsync("NOOP", cancellationToken);
     }
 
+    /// <summary>
+    /// Offers <paramref name="envelope"/> (MAIL FROM, RCPT TO) and aborts with RSET: whether the server would take a
+    /// message for it now, without sending one. A server that answers EHLO but refuses every message fails this.
+    /// </summary>
+    /// <exception cref="SmtpCommandException">MAIL or RCPT refused.</exception>
+    /// <exception cref="SmtpConnectionException">Broken or timed out.</exception>
+    public async Task TryEnvelopeAsync(SmtpEnvelope envelope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        EnsureConnected();
+        var utf8 = envelope.Validate();
+        if (utf8 && !Capabilities.Supports(SmtpExtensions.SmtpUtf8)) throw new SmtpNotSupportedException("The server does not support SMTPUTF8.");
+        AppendMail(envelope, 0, utf8);
+        await FlushAsync(_options.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var mail = await ReadReplyAsync("MAIL", _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        CheckClosing(mail, "MAIL", envelope.MailFrom);
+        if (!mail.IsPositive) throw Refused(mail, "MAIL", envelope.MailFrom);
+        foreach (var r in envelope.Recipients)
+        {
+            AppendRcpt(r);
+            await FlushAsync(_options.CommandTimeout, cancellationToken).ConfigureAwait(false);
+            var rcpt = await ReadReplyAsync("RCPT", _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
+            CheckClosing(rcpt, "RCPT", r);
+            if (!rcpt.IsPositive) throw Refused(rcpt, "RCPT", r);
+        }
+        await SimpleAsync("RSET", cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Sends RSET (RFC 5321 §4.1.1.5), aborting any transaction.</summary>
     /// <exception cref="SmtpCommandException">Refused.</exception>
     /// <exception cref="SmtpConnectionException">Broken or timed out.</exception>

@@ -265,13 +265,17 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
     /// <exception cref="SmtpNotSupportedException">Required STARTTLS/AUTH not possible.</exception>
     /// <exception cref="SmtpProtocolException">Malformed reply.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task ProbeAsync(CancellationToken cancellationToken)
+    public async Task ProbeAsync(CancellationToken cancellationToken) => await ProbeAsync(null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Connects, offers <paramref name="envelope"/> when given (MAIL, RCPT, RSET: see <see cref="SmtpClient.TryEnvelopeAsync"/>), and quits.</summary>
+    public async Task ProbeAsync(SmtpEnvelope? envelope, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var client = new SmtpClient(_options, _log);
         await using (client.ConfigureAwait(false))
         {
             await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            if (envelope is not null) await client.TryEnvelopeAsync(envelope, cancellationToken).ConfigureAwait(false);
             await client.QuitAsync(cancellationToken).ConfigureAwait(false);
         }
     }

@@ -43,7 +43,7 @@ internal static class AdminDashboardEndpoints
         return TypedResults.Json(new
         {
             p.Id, p.State, p.Recipients, p.Sent, p.Deferred, p.Failed, p.Pending, p.Skipped, p.Total, p.Percent,
-            Done = p.State is "sent" or "cancelled" or "skipped",
+            Done = p.State is "sent" or "failed" or "cancelled" or "skipped",
             PollSeconds = AdminQueries.ProgressPollSeconds(p.Recipients),
         });
     }

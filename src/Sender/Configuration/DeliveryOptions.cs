@@ -28,6 +28,18 @@ public sealed class DeliveryOptions
     /// <summary>How often an idle worker looks for work.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a stop (SIGTERM) waits for the messages in flight and their outcomes (the host's ShutdownTimeout): sends
+    /// still running after two thirds of it are abandoned (retried later), the outcomes get the rest.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The address the relay probe offers in RCPT TO (then RSET: nothing is sent).</summary>
+    public string ProbeRecipient { get; set; } = "postmaster@example.com";
+
+    /// <summary>An edition paused longer than this does not resume by itself: it waits, as "stale", for an admin.</summary>
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromHours(48);
+
     /// <summary>Deliveries queued by the transaction that starts an edition; sending starts as soon as it commits.</summary>
     [Range(1, 10_000_000)] public int FirstQueueChunk { get; set; } = 5_000;
 

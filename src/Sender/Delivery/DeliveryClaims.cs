@@ -60,11 +60,46 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, IOptions<DeliveryOptio
                 from claimed c, subscribers s, editions e
                 where d.id = c.id and s.id = d.subscriber_id and e.id = d.edition_id
                 returning d.id, d.edition_id as EditionId, d.subscriber_id as SubscriberId, s.email, s.status, d.attempts,
-                          coalesce(d.window_start, e.started_at, e.created_at) as WindowStart, d.next_attempt_at as NextAttemptAt
+                          coalesce(d.window_start, e.started_at, e.created_at) + e.paused_total as WindowStart, d.next_attempt_at as NextAttemptAt
                 """, new { limit, instance = Instance, markAt = from?.At, markId = from?.Id }, cancellationToken: ct))).ToList();
         }
         MoveMark(rows, limit);
         return rows;
+    }
+
+    /// <summary>
+    /// Renews the lease of claimed rows still in flight (one statement for a batch), so a batch slower than the lease
+    /// (a throttled relay) is not taken back and sent by another worker meanwhile.
+    /// </summary>
+    public async Task RenewAsync(string table, long[] ids, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        // The table name is one of two constants, not input.
+        var sql = table == "outbox"
+            ? "update outbox set claimed_at = now() where id = any(@ids) and state = 'sending' and claimed_by = @instance"
+            : "update deliveries set claimed_at = now() where id = any(@ids) and state = 'sending' and claimed_by = @instance";
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { ids, instance = Instance }, cancellationToken: ct));
+    }
+
+    /// <summary>Runs until <paramref name="work"/> ends, renewing the lease of <paramref name="ids"/> every third of it.</summary>
+    public async Task KeepLeaseWhileAsync(string table, long[] ids, Task work)
+    {
+        using var stop = new CancellationTokenSource();
+        var period = options.Value.ClaimLease / 3;
+        while (await Task.WhenAny(work, Task.Delay(period, stop.Token)) != work)
+        {
+            try
+            {
+                await RenewAsync(table, ids, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // The next renewal may get through; the lease is three periods long.
+                logger.LogWarning("renewing the claim of {Count} {Table} rows failed: {Error}", ids.Length, table, e.Message);
+            }
+        }
+        await stop.CancelAsync();
+        await work;
     }
 
     /// <summary>

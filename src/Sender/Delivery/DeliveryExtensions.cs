@@ -8,6 +8,9 @@ public static class DeliveryExtensions
     public static IHostApplicationBuilder AddDelivery(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DeliverySignal>();
+        builder.Services.AddSingleton<DeliveryShutdown>();
+        // A stop waits this long for the messages in flight and their outcomes (Delivery__ShutdownTimeout).
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<DeliveryOptions>>((host, delivery) => host.ShutdownTimeout = delivery.Value.ShutdownTimeout);
         builder.Services.AddSingleton<MessageComposer>();
         builder.Services.AddSingleton<RelayHealth>();
         builder.Services.AddSingleton<SendSlots>();

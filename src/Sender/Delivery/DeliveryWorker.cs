@@ -6,14 +6,22 @@ namespace Newsletter.Sender.Delivery;
 
 /// <summary>
 /// Runs the delivery loops: each claims a batch of due edition deliveries, sends it and records it; loop 0 also
-/// takes back expired claims, probes a failing relay and drains the outbox.
+/// takes back expired claims, probes a failing relay and drains the outbox. On a stop (SIGTERM) the loops claim no
+/// more, the messages in flight finish and every outcome is recorded (see <see cref="DeliveryShutdown"/>).
 /// </summary>
 internal sealed class DeliveryWorker(
     NpgsqlDataSource db, DeliveryClaims claims, OutboxSender outbox, EditionSender editions, SendSlots slots, DeliverySignal signal,
-    RelayHealth relay, IOptions<DeliveryOptions> options, ILogger<DeliveryWorker> logger, TimeProvider time)
+    RelayHealth relay, DeliveryShutdown shutdown, IOptions<DeliveryOptions> options, ILogger<DeliveryWorker> logger, TimeProvider time)
     : BackgroundService
 {
     private DateTimeOffset nextReclaim;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        shutdown.Begin();
+        await base.StopAsync(cancellationToken);
+        logger.LogInformation("delivery worker {Instance} stopped", claims.Instance);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,29 +1,59 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Configuration;
 using Newsletter.Subscribers;
+using Npgsql;
 
 namespace Newsletter.Sender.Delivery;
 
-/// <summary>Sends editions: claims a batch of due deliveries, sends them, records the outcomes, tells the relay's health.</summary>
+/// <summary>
+/// Sends editions: claims a batch of due deliveries, sends them (renewing the claim while they are in flight),
+/// records the outcomes, tells the relay's health. On a stop the rows not yet started are released at once.
+/// </summary>
 internal sealed class EditionSender(
-    DeliveryClaims claims, SendSlots slots, IMailTransport transport, MessageComposer composer, FailurePolicy failures,
-    OutcomeRecorder recorder, RelayHealth relay, IOptions<DeliveryOptions> options)
+    NpgsqlDataSource db, DeliveryClaims claims, SendSlots slots, IMailTransport transport, MessageComposer composer, FailurePolicy failures,
+    OutcomeRecorder recorder, RelayHealth relay, DeliveryShutdown shutdown, IOptions<DeliveryOptions> options, ILogger<EditionSender> logger)
 {
-    /// <summary>Sends one batch; returns how many deliveries it claimed.</summary>
+    /// <summary>Put before the reason of an edition paused because its content cannot be built.</summary>
+    public const string ContentBroken = "content cannot be built: ";
+
+    /// <summary>Sends one batch; returns how many deliveries it claimed. <paramref name="ct"/>: stop claiming and starting.</summary>
     public async Task<int> SendBatchAsync(CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         var limit = options.Value.BatchSize;
-        var rows = await claims.ClaimDeliveriesAsync(limit, ct);
+        // Not cancelled half-way: a claim that committed but whose rows never came back would sit out its lease.
+        var rows = await claims.ClaimDeliveriesAsync(limit, CancellationToken.None);
         if (rows.Count == 0) return 0;
 
-        var editions = new Dictionary<long, EditionContent>();
-        foreach (var editionId in rows.Select(r => r.EditionId).Distinct())
-            editions[editionId] = await composer.GetEditionAsync(editionId, ct);
-
         var outcomes = new ConcurrentDictionary<long, Outcome>();
-        await slots.ForEachAsync(rows, async (row, token) =>
+        var editions = new Dictionary<long, EditionContent>();
+        Exception? transient = null;
+        var missing = false;
+        foreach (var editionId in rows.Select(r => r.EditionId).Distinct())
+        {
+            try
+            {
+                editions[editionId] = await composer.GetEditionAsync(editionId, shutdown.Sends);
+            }
+            catch (Exception e) when (IsTransient(e))
+            {
+                // Its rows are released below and claimed again once the database answers.
+                transient ??= e;
+                missing = true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await PauseBrokenAsync(editionId, e);
+                missing = true;
+            }
+        }
+        var work = missing ? rows.Where(r => editions.ContainsKey(r.EditionId)).ToList() : rows;
+
+        var sending = slots.ForEachAsync(work, async (row, token) =>
         {
             if (row.Status != SubscriberStatus.Confirmed)
             {
@@ -31,9 +61,18 @@ internal sealed class EditionSender(
                 return;
             }
             var edition = editions[row.EditionId];
+            PooledBufferWriter message;
             try
             {
-                using var message = composer.ComposeEdition(edition, row.SubscriberId, row.Email);
+                message = composer.ComposeEdition(edition, row.SubscriberId, row.Email);
+            }
+            catch (Exception e)
+            {
+                outcomes[row.Id] = failures.Composition(e, Utc(row.WindowStart));
+                return;
+            }
+            try
+            {
                 var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Email]), message.WrittenMemory, token);
                 outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
             }
@@ -41,14 +80,40 @@ internal sealed class EditionSender(
             {
                 outcomes[row.Id] = failures.Failure(e, Utc(row.WindowStart));
             }
-        }, ct);
+            catch (OperationCanceledException)
+            {
+                // Abandoned at the end of a stop: the relay may have it, so it is deferred (like a dropped connection).
+                outcomes[row.Id] = new Outcome(OutcomeKind.Deferred, "connection: abandoned at shutdown");
+            }
+            finally
+            {
+                message.Dispose();
+            }
+        }, ct, shutdown.Sends);
+        await claims.KeepLeaseWhileAsync("deliveries", rows.Select(r => r.Id).ToArray(), sending);
 
-        await recorder.RecordDeliveriesAsync(rows, outcomes, mayBeLast: rows.Count < limit, CancellationToken.None);
+        // Rows with no outcome (not started before a stop, or of an edition that could not be loaded) are released.
+        await recorder.RecordDeliveriesAsync(rows, outcomes, mayBeLast: rows.Count < limit);
         var relayDown = false;
         foreach (var row in rows)
             if (outcomes.TryGetValue(row.Id, out var o)) relayDown |= relay.Record(o);
         if (relayDown) await relay.PauseAllAsync(CancellationToken.None);
+        if (transient is not null) throw new InvalidOperationException("loading an edition failed: " + transient.Message, transient);
         return rows.Count;
+    }
+
+    private static bool IsTransient(Exception e)
+        => e is NpgsqlException or TimeoutException or IOException or SocketException || (e.InnerException is { } inner && IsTransient(inner));
+
+    private async Task PauseBrokenAsync(long editionId, Exception e)
+    {
+        var reason = ContentBroken + e.Message;
+        if (reason.Length > 500) reason = reason[..500];
+        logger.LogError("edition {Id} paused: {Reason}", editionId, reason);
+        await using var connection = await db.OpenConnectionAsync(shutdown.Records);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update editions set state = 'paused', auto_paused = false, reason = @reason, paused_at = now() where id = @editionId and state = 'sending'",
+            new { editionId, reason }, cancellationToken: shutdown.Records));
     }
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

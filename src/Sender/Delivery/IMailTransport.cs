@@ -10,8 +10,11 @@ public interface IMailTransport
     /// <exception cref="SmtpConnectionException">the connection broke or timed out (transient).</exception>
     Task<string> SendAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
 
-    /// <summary>Whether the transport answers now (used to resume an edition paused for a dead relay).</summary>
-    Task ProbeAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Whether the transport takes mail now (used to resume an edition paused for a failing relay): connects and offers
+    /// <paramref name="envelope"/> (MAIL FROM, RCPT TO, then RSET; nothing is sent).
+    /// </summary>
+    Task ProbeAsync(SmtpEnvelope envelope, CancellationToken cancellationToken);
 
     /// <summary>How many messages may usefully be in flight at once.</summary>
     int Concurrency { get; }

@@ -57,9 +57,26 @@ public sealed class MessageComposer
     /// <summary>The envelope sender (MAIL FROM).</summary>
     public string EnvelopeFrom { get; }
 
-    /// <summary>The compiled edition, loaded once per process.</summary>
+    /// <summary>The compiled edition, loaded once per process; a load that failed is forgotten, so the next call tries again.</summary>
     public Task<EditionContent> GetEditionAsync(long editionId, CancellationToken cancellationToken)
-        => editions.GetOrAdd(editionId, id => LoadEditionAsync(id, CancellationToken.None)).WaitAsync(cancellationToken);
+    {
+        var load = editions.GetOrAdd(editionId, id => LoadEditionAsync(id, CancellationToken.None));
+        if (load.IsCompletedSuccessfully) return load;
+        return AwaitAsync(editionId, load, cancellationToken);
+    }
+
+    private async Task<EditionContent> AwaitAsync(long editionId, Task<EditionContent> load, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await load.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (load.IsFaulted || load.IsCanceled)
+        {
+            editions.TryRemove(new KeyValuePair<long, Task<EditionContent>>(editionId, load));
+            throw;
+        }
+    }
 
     private async Task<EditionContent> LoadEditionAsync(long editionId, CancellationToken cancellationToken)
     {

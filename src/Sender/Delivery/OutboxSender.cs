@@ -4,19 +4,23 @@ using Newsletter.Mail.Smtp;
 
 namespace Newsletter.Sender.Delivery;
 
-/// <summary>Drains the outbox (confirmations and notices): claims a batch, sends it, records the outcomes.</summary>
+/// <summary>
+/// Drains the outbox (confirmations and notices): claims a batch, sends it, records the outcomes. On a stop the mails
+/// not yet started are released at once.
+/// </summary>
 internal sealed class OutboxSender(
     DeliveryClaims claims, SendSlots slots, IMailTransport transport, MessageComposer composer, FailurePolicy failures,
-    OutcomeRecorder recorder, ILogger<OutboxSender> logger)
+    OutcomeRecorder recorder, DeliveryShutdown shutdown, ILogger<OutboxSender> logger)
 {
-    /// <summary>Sends one batch; returns how many mails it claimed.</summary>
+    /// <summary>Sends one batch; returns how many mails it claimed. <paramref name="ct"/>: stop claiming and starting.</summary>
     public async Task<int> SendBatchAsync(CancellationToken ct)
     {
-        var rows = await claims.ClaimOutboxAsync(ct);
+        ct.ThrowIfCancellationRequested();
+        var rows = await claims.ClaimOutboxAsync(CancellationToken.None);
         if (rows.Count == 0) return 0;
 
         var outcomes = new ConcurrentDictionary<long, Outcome>();
-        await slots.ForEachAsync(rows, async (row, token) =>
+        var sending = slots.ForEachAsync(rows, async (row, token) =>
         {
             try
             {
@@ -30,9 +34,14 @@ internal sealed class OutboxSender(
                 outcomes[row.Id] = outcome;
                 logger.LogWarning("outbox {Id} ({Kind}): {Outcome} {Reply}", row.Id, row.Kind, outcome.Kind, outcome.Reply);
             }
-        }, ct);
+            catch (OperationCanceledException)
+            {
+                outcomes[row.Id] = new Outcome(OutcomeKind.Deferred, "connection: abandoned at shutdown");
+            }
+        }, ct, shutdown.Sends);
+        await claims.KeepLeaseWhileAsync("outbox", rows.Select(r => r.Id).ToArray(), sending);
 
-        await recorder.RecordOutboxAsync(rows, outcomes, ct);
+        await recorder.RecordOutboxAsync(rows, outcomes);
         return rows.Count;
     }
 

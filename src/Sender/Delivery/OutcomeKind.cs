@@ -7,4 +7,7 @@ public enum OutcomeKind
     Deferred,
     Failed,
     Skipped,
+
+    /// <summary>Claimed but never started (a stop, an edition that cannot be built): due again at once, the attempt not counted.</summary>
+    Released,
 }

@@ -8,74 +8,115 @@ using Npgsql;
 namespace Newsletter.Sender.Delivery;
 
 /// <summary>
-/// Records a batch's outcomes in one statement; nothing is marked sent that the server did not accept. For editions
-/// the bounce bookkeeping goes in the same transaction, and a batch that may be an edition's last is followed by the
-/// finishing check.
+/// Records a batch's outcomes in one statement; nothing is marked sent that the server did not accept. A row is only
+/// updated under the claim that sent it (same claimer, same attempt), so a write that is retried, or that comes after
+/// the claim was taken back, changes nothing twice. A failed write is retried until it succeeds or the process ends:
+/// a message the relay accepted must not be sent again. For editions the bounce bookkeeping goes in the same
+/// transaction, and a batch that may be an edition's last is followed by the finishing check.
 /// </summary>
-internal sealed class OutcomeRecorder(NpgsqlDataSource db, BounceRecorder bounces, IOptions<DeliveryOptions> options)
+internal sealed class OutcomeRecorder(NpgsqlDataSource db, BounceRecorder bounces, DeliveryClaims claims, DeliveryShutdown shutdown,
+    IOptions<DeliveryOptions> options, ILogger<OutcomeRecorder> logger)
 {
-    /// <summary>
-    /// Records an outbox batch; the payload (it may hold a confirmation token) is cleared once sent. The statement
-    /// runs even when <paramref name="ct"/> fires meanwhile: what was sent must not be sent again.
-    /// </summary>
-    public async Task RecordOutboxAsync(List<OutboxRow> rows, ConcurrentDictionary<long, Outcome> outcomes, CancellationToken ct)
+    /// <summary>Records an outbox batch; the payload (it may hold a confirmation token) is cleared once sent.</summary>
+    public Task RecordOutboxAsync(List<OutboxRow> rows, ConcurrentDictionary<long, Outcome> outcomes)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update outbox o set state = v.state, last_reply = v.reply, claimed_at = null,
-                   sent_at = case when v.state = 'sent' then now() end,
-                   payload = case when v.state = 'sent' then '{}'::jsonb else o.payload end,
-                   next_attempt_at = now() + v.delay
-            from unnest(@ids, @states, @replies, @delays) as v(id, state, reply, delay)
-            where o.id = v.id and o.state = 'sending'
-            """,
-            Parameters(outcomes, rows.ToDictionary(r => r.Id, r => r.Attempts)), cancellationToken: CancellationToken.None));
+        var args = Parameters(outcomes, rows.Select(r => (r.Id, r.Attempts)));
+        return RetryAsync("outbox", async ct =>
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                update outbox o set state = case when v.state <> 'released' then v.state when o.attempts > 1 then 'deferred' else 'pending' end,
+                       last_reply = case when v.state = 'released' then o.last_reply else v.reply end, claimed_at = null,
+                       attempts = o.attempts - (v.state = 'released')::int,
+                       sent_at = case when v.state = 'sent' then now() end,
+                       payload = case when v.state = 'sent' then '{}'::jsonb else o.payload end,
+                       next_attempt_at = now() + v.delay
+                from unnest(@ids, @states, @replies, @delays, @attempts) as v(id, state, reply, delay, attempts)
+                where o.id = v.id and o.state = 'sending' and o.claimed_by = @instance and o.attempts = v.attempts
+                """, args, cancellationToken: ct));
+        });
     }
 
     /// <summary>Records an edition batch with its bounces; <paramref name="mayBeLast"/>: the claim came back short.</summary>
-    public async Task RecordDeliveriesAsync(List<DeliveryRow> rows, ConcurrentDictionary<long, Outcome> outcomes, bool mayBeLast,
-        CancellationToken ct)
+    public async Task RecordDeliveriesAsync(List<DeliveryRow> rows, ConcurrentDictionary<long, Outcome> outcomes, bool mayBeLast)
     {
         var byId = rows.ToDictionary(r => r.Id);
-        var list = outcomes.ToList();
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update deliveries d set state = v.state, last_reply = v.reply, claimed_at = null,
-                   sent_at = case when v.state = 'sent' then now() end,
-                   next_attempt_at = now() + v.delay
-            from unnest(@ids, @states, @replies, @delays) as v(id, state, reply, delay)
-            where d.id = v.id and d.state = 'sending'
-            """,
-            Parameters(outcomes, rows.ToDictionary(r => r.Id, r => r.Attempts)), tx, cancellationToken: ct));
+        var args = Parameters(outcomes, rows.Select(r => (r.Id, r.Attempts)));
+        await RetryAsync("deliveries", async ct =>
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var updated = (await connection.QueryAsync<long>(new CommandDefinition(
+                """
+                update deliveries d set state = case when v.state <> 'released' then v.state when d.attempts > 1 then 'deferred' else 'pending' end,
+                       last_reply = case when v.state = 'released' then d.last_reply else v.reply end, claimed_at = null,
+                       attempts = d.attempts - (v.state = 'released')::int,
+                       sent_at = case when v.state = 'sent' then now() end,
+                       next_attempt_at = now() + v.delay
+                from unnest(@ids, @states, @replies, @delays, @attempts) as v(id, state, reply, delay, attempts)
+                where d.id = v.id and d.state = 'sending' and d.claimed_by = @instance and d.attempts = v.attempts
+                returning d.id
+                """, args, tx, cancellationToken: ct))).ToList();
 
-        // Same transaction as the outcomes, so a status change commits or rolls back with what caused it.
-        await bounces.RecordAsync(connection, tx,
-            list.Select(p => DeliveryBounces.From(byId[p.Key].SubscriberId, byId[p.Key].EditionId, p.Value)).ToList(), ct);
-
-        await tx.CommitAsync(ct);
+            // Same transaction as the outcomes, so a status change commits or rolls back with what caused it; only the
+            // rows this write changed, so a retried write never counts a bounce twice.
+            var recorded = new List<DeliveryOutcomeForBounce>(updated.Count);
+            foreach (var id in updated)
+                if (outcomes.TryGetValue(id, out var o)) recorded.Add(DeliveryBounces.From(byId[id].SubscriberId, byId[id].EditionId, o));
+            await bounces.RecordAsync(connection, tx, recorded, ct);
+            await tx.CommitAsync(ct);
+        });
 
         // Only a short batch can be an edition's last (a full one means more was due; the loop's next, empty claim
         // sweeps every edition), and the check grows with the list, so it does not run after every batch. After the
         // commit, with a fresh snapshot: two loops checking inside their own transactions would each see the other's
         // last rows still 'sending', and neither would finish the edition.
         if (mayBeLast)
-            await EditionFinisher.FinishAsync(connection, rows.Select(r => r.EditionId).Distinct().ToArray(), ct);
+        {
+            await using var connection = await db.OpenConnectionAsync(shutdown.Records);
+            await EditionFinisher.FinishAsync(connection, rows.Select(r => r.EditionId).Distinct().ToArray(), shutdown.Records);
+        }
     }
 
-    /// <summary>The arrays one batch's outcome update unnests (outbox and deliveries alike): id, state, reply, retry delay.</summary>
-    private object Parameters(IReadOnlyDictionary<long, Outcome> outcomes, Dictionary<long, int> attempts)
+    private async Task RetryAsync(string what, Func<CancellationToken, Task> write)
     {
-        var list = outcomes.ToList();
+        var ct = shutdown.Records;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await write(ct);
+                if (attempt > 1) logger.LogWarning("recorded the {What} outcomes after {Attempts} attempts", what, attempt);
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // The database restarts or is out of reach: keep the outcomes and try again, or the rows would be sent
+                // again once their claim expired.
+                if (attempt == 1 || attempt % 30 == 0) logger.LogWarning("recording {What} outcomes failed ({Error}); retrying", what, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 2)), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The arrays one batch's outcome update unnests (outbox and deliveries alike): id, state, reply, retry delay and
+    /// the attempt the claim counted. A claimed row without an outcome was never started and is released.
+    /// </summary>
+    private object Parameters(IReadOnlyDictionary<long, Outcome> outcomes, IEnumerable<(long Id, int Attempts)> claimed)
+    {
+        var list = claimed.ToList();
+        var kinds = list.Select(r => outcomes.TryGetValue(r.Id, out var o) ? o : new Outcome(OutcomeKind.Released, "")).ToList();
         return new
         {
-            ids = list.Select(p => p.Key).ToArray(),
-            states = list.Select(p => State(p.Value.Kind)).ToArray(),
-            replies = list.Select(p => Truncate(p.Value.Reply)).ToArray(),
-            delays = list.Select(p => p.Value.Kind == OutcomeKind.Deferred
-                ? RetryPolicy.Backoff(attempts[p.Key], options.Value.RetryBaseDelay) : TimeSpan.Zero).ToArray(),
+            ids = list.Select(r => r.Id).ToArray(),
+            states = kinds.Select(o => State(o.Kind)).ToArray(),
+            replies = kinds.Select(o => Truncate(o.Reply)).ToArray(),
+            delays = list.Select((r, i) => kinds[i].Kind == OutcomeKind.Deferred
+                ? RetryPolicy.Backoff(r.Attempts, options.Value.RetryBaseDelay) : TimeSpan.Zero).ToArray(),
+            attempts = list.Select(r => r.Attempts).ToArray(),
+            instance = claims.Instance,
         };
     }
 
@@ -84,6 +125,7 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, BounceRecorder bounce
         OutcomeKind.Sent => "sent",
         OutcomeKind.Deferred => "deferred",
         OutcomeKind.Failed => "failed",
+        OutcomeKind.Released => "released",
         _ => "skipped",
     };
 

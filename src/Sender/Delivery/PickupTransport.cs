@@ -26,7 +26,7 @@ public sealed class PickupTransport : IMailTransport
         return $"250 written to {name}.eml";
     }
 
-    public Task ProbeAsync(CancellationToken cancellationToken)
+    public Task ProbeAsync(SmtpEnvelope envelope, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
         return Task.CompletedTask;

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Options;
+using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Configuration;
 using Npgsql;
 
@@ -8,13 +9,18 @@ namespace Newsletter.Sender.Delivery;
 /// <summary>
 /// Stops an edition from burning through the list when the relay rejects everything or is down: after
 /// <c>Delivery__PauseAfterConsecutiveFailures</c> failures in a row that are not about one recipient (connection
-/// errors, 4xx, 5xx to MAIL or DATA), every sending edition is paused with the reason. A probe (connect, EHLO,
-/// QUIT) every <c>Delivery__ProbeInterval</c> resumes the editions it paused once the relay answers again, and puts
-/// their deferred deliveries back in the queue at once. Editions an admin paused stay paused.
+/// errors, 4xx, 5xx to MAIL or DATA), every sending edition is paused with the reason. A probe every
+/// <c>Delivery__ProbeInterval</c> (MAIL FROM our sender, RCPT TO <c>Delivery__ProbeRecipient</c>, RSET: the relay must
+/// take mail, not just answer EHLO; a 5xx to the probe address is about that address and passes) resumes the editions it paused once the relay takes mail again, and puts their
+/// deferred deliveries back in the queue at once. Editions an admin paused stay paused, and so do editions paused
+/// longer than <c>Delivery__MaxStaleness</c> ("stale"): whether readers still get a days-old edition is an admin's call.
 /// </summary>
-public sealed class RelayHealth(NpgsqlDataSource db, IMailTransport transport, IOptions<DeliveryOptions> options,
+public sealed class RelayHealth(NpgsqlDataSource db, IMailTransport transport, MessageComposer composer, IOptions<DeliveryOptions> options,
     ILogger<RelayHealth> logger, TimeProvider time)
 {
+    /// <summary>The reason of an edition paused longer than <c>Delivery__MaxStaleness</c> starts with this.</summary>
+    public const string Stale = "stale";
+
     private readonly Lock gate = new();
     private int consecutiveFailures;
     private string? lastFailure;
@@ -30,7 +36,8 @@ public sealed class RelayHealth(NpgsqlDataSource db, IMailTransport transport, I
                 consecutiveFailures = 0;
                 return false;
             }
-            if (outcome.HardBounce || outcome.Kind == OutcomeKind.Skipped) return false; // about one recipient, not the relay
+            // About one recipient or one message, not the relay.
+            if (outcome.HardBounce || outcome.Composition || outcome.Kind is OutcomeKind.Skipped or OutcomeKind.Released) return false;
             consecutiveFailures++;
             lastFailure = outcome.Reply;
             return consecutiveFailures >= options.Value.PauseAfterConsecutiveFailures;
@@ -49,7 +56,7 @@ public sealed class RelayHealth(NpgsqlDataSource db, IMailTransport transport, I
         if (reason.Length > 500) reason = reason[..500];
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var paused = await connection.ExecuteAsync(new CommandDefinition(
-            "update editions set state = 'paused', auto_paused = true, reason = @reason where state = 'sending'",
+            "update editions set state = 'paused', auto_paused = true, reason = @reason, paused_at = now() where state = 'sending'",
             new { reason }, cancellationToken: cancellationToken));
         if (paused > 0) logger.LogWarning("paused {Count} edition(s): {Reason}", paused, reason);
         nextProbe = time.GetUtcNow() + options.Value.ProbeInterval;
@@ -61,6 +68,15 @@ public sealed class RelayHealth(NpgsqlDataSource db, IMailTransport transport, I
         if (time.GetUtcNow() < nextProbe) return;
         nextProbe = time.GetUtcNow() + options.Value.ProbeInterval;
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var stale = (await connection.QueryAsync<long>(new CommandDefinition(
+            """
+            update editions set auto_paused = false,
+                   reason = 'stale: paused since ' || to_char(paused_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC, longer than '
+                            || @maxText || '; resume or cancel it (' || coalesce(reason, '') || ')'
+            where state = 'paused' and auto_paused and paused_at < now() - @max
+            returning id
+            """, new { max = options.Value.MaxStaleness, maxText = options.Value.MaxStaleness.ToString() }, cancellationToken: cancellationToken))).ToArray();
+        if (stale.Length > 0) logger.LogWarning("edition(s) {Ids} paused longer than {Max}: they wait for an admin", string.Join(", ", stale), options.Value.MaxStaleness);
         var waiting = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "select exists (select 1 from editions where state = 'paused' and auto_paused)", cancellationToken: cancellationToken));
         if (!waiting) return;
@@ -68,7 +84,13 @@ public sealed class RelayHealth(NpgsqlDataSource db, IMailTransport transport, I
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            await transport.ProbeAsync(timeout.Token);
+            await transport.ProbeAsync(new SmtpEnvelope(composer.EnvelopeFrom, options.Value.ProbeRecipient), timeout.Token);
+        }
+        catch (SmtpCommandException e) when (!e.IsTransient && e.Command.StartsWith("RCPT", StringComparison.OrdinalIgnoreCase))
+        {
+            // A permanent answer about the probe address is about that address: the relay took MAIL and judges
+            // recipients, so it takes mail.
+            logger.LogInformation("relay probe: the relay refused the probe recipient ({Error}) but takes mail", e.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -78,7 +100,8 @@ public sealed class RelayHealth(NpgsqlDataSource db, IMailTransport transport, I
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var ids = (await connection.QueryAsync<long>(new CommandDefinition(
             """
-            update editions set state = 'sending', auto_paused = false, reason = null
+            update editions set state = 'sending', auto_paused = false, reason = null,
+                   paused_total = paused_total + coalesce(now() - paused_at, interval '0'), paused_at = null
             where state = 'paused' and auto_paused
             returning id
             """, transaction: tx, cancellationToken: cancellationToken))).ToArray();

@@ -11,21 +11,33 @@ internal sealed class SendSlots(IMailTransport transport)
 
     public int Count => 4 * transport.Concurrency;
 
-    /// <summary>Runs <paramref name="send"/> for every row, at most as many at once as there are slots.</summary>
-    public async Task ForEachAsync<T>(IReadOnlyList<T> rows, Func<T, CancellationToken, Task> send, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="send"/> for every row, at most as many at once as there are slots, until
+    /// <paramref name="stopStarting"/> fires: then no further row starts, and those started run to their end (they get
+    /// <paramref name="sendToken"/>). Returns how many rows were started, in order; the rest are the caller's to release.
+    /// </summary>
+    public async Task<int> ForEachAsync<T>(IReadOnlyList<T> rows, Func<T, CancellationToken, Task> send, CancellationToken stopStarting,
+        CancellationToken sendToken)
     {
         var tasks = new Task[rows.Count];
-        for (var i = 0; i < rows.Count; i++)
+        var started = 0;
+        try
         {
-            await slots.WaitAsync(ct);
-            var row = rows[i];
-            tasks[i] = Run(row);
+            for (; started < rows.Count; started++)
+            {
+                await slots.WaitAsync(stopStarting);
+                tasks[started] = Run(rows[started]);
+            }
         }
-        await Task.WhenAll(tasks);
+        catch (OperationCanceledException) when (stopStarting.IsCancellationRequested)
+        {
+        }
+        await Task.WhenAll(tasks.AsSpan(0, started).ToArray());
+        return started;
 
         async Task Run(T row)
         {
-            try { await send(row, ct); }
+            try { await send(row, sendToken); }
             finally { slots.Release(); }
         }
     }

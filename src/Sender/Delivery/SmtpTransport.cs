@@ -70,7 +70,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         }
     }
 
-    public async Task ProbeAsync(CancellationToken cancellationToken)
+    public async Task ProbeAsync(SmtpEnvelope envelope, CancellationToken cancellationToken)
     {
         // Back when any relay answers.
         Exception? last = null;
@@ -78,7 +78,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         {
             try
             {
-                await relay.Pool.ProbeAsync(cancellationToken);
+                await relay.Pool.ProbeAsync(envelope, cancellationToken);
                 relay.CoolDownUntil = DateTimeOffset.MinValue;
                 return;
             }

@@ -234,13 +234,17 @@ public sealed class EditionService(
     /// <summary>Pauses a sending edition (no new deliveries are claimed; those in flight finish). False when not sending.</summary>
     public Task<bool> PauseAsync(long id, string reason, CancellationToken cancellationToken)
         => ChangeStateAsync(
-            "update editions set state = 'paused', auto_paused = false, reason = @reason where id = @id and state = 'sending'",
+            "update editions set state = 'paused', auto_paused = false, reason = @reason, paused_at = now() where id = @id and state = 'sending'",
             new { id, reason }, cancellationToken);
 
     /// <summary>Resumes a paused edition. False when not paused.</summary>
     public Task<bool> ResumeAsync(long id, CancellationToken cancellationToken)
         => ChangeStateAsync(
-            "update editions set state = 'sending', auto_paused = false, reason = null where id = @id and state = 'paused'",
+            """
+            update editions set state = 'sending', auto_paused = false, reason = null,
+                   paused_total = paused_total + coalesce(now() - paused_at, interval '0'), paused_at = null
+            where id = @id and state = 'paused'
+            """,
             new { id }, cancellationToken);
 
     /// <summary>
@@ -271,14 +275,15 @@ public sealed class EditionService(
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var requeued = await connection.ExecuteAsync(new CommandDefinition(
             """
-            update deliveries set state = 'pending', next_attempt_at = now(), window_start = now(), last_reply = 'retry requested: ' || coalesce(last_reply, '')
-            where edition_id = @id and state = 'failed'
-              and exists (select 1 from editions where id = @id and state in ('sending', 'paused', 'sent'))
+            update deliveries d set state = 'pending', next_attempt_at = now(), window_start = now() - e.paused_total,
+                   last_reply = 'retry requested: ' || coalesce(d.last_reply, '')
+            from editions e
+            where d.edition_id = @id and d.state = 'failed' and e.id = @id and e.state in ('sending', 'paused', 'sent', 'failed')
             """, new { id }, tx, cancellationToken: cancellationToken));
         if (requeued > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "update editions set state = 'sending', finished_at = null where id = @id and state = 'sent'",
+                "update editions set state = 'sending', finished_at = null, reason = null where id = @id and state in ('sent', 'failed')",
                 new { id }, tx, cancellationToken: cancellationToken));
         }
         await tx.CommitAsync(cancellationToken);

@@ -90,6 +90,22 @@ public class ComparisonApiTests
     }
 
     [Fact]
+    public async Task A_control_character_in_the_title_gets_a_problem_naming_the_field_and_nothing_is_stored()
+    {
+        using var service = await ServiceFactory.CreateAsync();
+        using var client = service.CreateApiClient();
+
+        using var response = await client.PostAsync("/api/comparisons", JsonBody(ComparisonTestData.Sample() with { Title = "Alpha \u0001 Beta" }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = (await ReadAsync(response)).GetProperty("errors");
+        Assert.Contains("U+0001", errors.GetProperty("title")[0].GetString(), StringComparison.Ordinal);
+        var list = await client.GetFromJsonAsync<JsonElement>("/api/comparisons");
+        Assert.Equal(0, list.GetArrayLength());
+    }
+
+    [Fact]
     public async Task Malformed_json_and_unreadable_page_text_get_problems_naming_the_position_or_line()
     {
         using var service = await ServiceFactory.CreateAsync();

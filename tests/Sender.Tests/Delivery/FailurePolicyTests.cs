@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Delivery;
 using Newsletter.Subscribers;
@@ -19,14 +20,33 @@ public sealed class FailurePolicyTests
     }
 
     [Fact]
-    public void A_transient_failure_after_the_retry_window_fails_as_a_soft_bounce()
+    public void A_recipient_deferred_past_the_retry_window_fails_as_a_soft_bounce()
     {
-        var outcome = Policy.Failure(new TimeoutException("slow"), DateTimeOffset.UtcNow.AddHours(-2));
+        var rcpt = new SmtpCommandException(new SmtpReply(452, ["4.2.2 mailbox full"]), "RCPT", "a@example.com");
+        var outcome = Policy.Failure(rcpt, DateTimeOffset.UtcNow.AddHours(-2));
 
         Assert.Equal(OutcomeKind.Failed, outcome.Kind);
         Assert.Equal(BounceKind.FailedSoft, outcome.Bounce);
-        Assert.StartsWith(FailurePolicy.RetryWindowPassed + "connection: ", outcome.Reply, StringComparison.Ordinal);
+        Assert.StartsWith(FailurePolicy.RetryWindowPassed + "452", outcome.Reply, StringComparison.Ordinal);
         Assert.False(outcome.HardBounce);
         Assert.Equal(BounceKind.FailedSoft, DeliveryBounces.From(1, 2, outcome).Kind);
+    }
+
+    [Theory]
+    [InlineData("timeout")]
+    [InlineData("MAIL")]
+    [InlineData("DATA")]
+    public void A_relay_failing_past_the_retry_window_fails_the_delivery_without_a_bounce(string what)
+    {
+        Exception error = what == "timeout"
+            ? new TimeoutException("slow")
+            : new SmtpCommandException(new SmtpReply(451, ["4.3.0 try later"]), what, null);
+        var outcome = Policy.Failure(error, DateTimeOffset.UtcNow.AddHours(-2));
+
+        Assert.Equal(OutcomeKind.Failed, outcome.Kind);
+        Assert.Equal(BounceKind.None, outcome.Bounce);
+        Assert.StartsWith(FailurePolicy.RetryWindowPassed, outcome.Reply, StringComparison.Ordinal);
+        Assert.False(outcome.HardBounce);
+        Assert.Equal(BounceKind.None, DeliveryBounces.From(1, 2, outcome).Kind);
     }
 }

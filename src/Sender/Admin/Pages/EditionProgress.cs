@@ -7,7 +7,7 @@ public sealed record EditionProgress(long Id, string State, string? Reason, stri
     public long Total => Math.Max(Recipients, Sent + Deferred + Failed + Pending + Skipped);
 
     /// <summary>Share of deliveries finished (sent, failed or skipped), 0–100; 100 for an edition without recipients that is done.</summary>
-    public int Percent => Total == 0 ? (State is "sent" or "cancelled" or "skipped" ? 100 : 0) : (int)Math.Floor(100.0 * (Sent + Failed + Skipped) / Total);
+    public int Percent => Total == 0 ? (State is "sent" or "failed" or "cancelled" or "skipped" ? 100 : 0) : (int)Math.Floor(100.0 * (Sent + Failed + Skipped) / Total);
 
     public double Share(long n) => Total == 0 ? 0 : Math.Round(100.0 * n / Total, 2);
 }
