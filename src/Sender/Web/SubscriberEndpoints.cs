@@ -63,7 +63,9 @@ public static class SubscriberEndpoints
         app.MapGet("/subscribe", (SiteInfoProvider site, string? source) => Page<SignupPage>(new { Site = site.Get(), Source = source }));
         app.MapPost("/subscribe", SubscribeAsync).RequireRateLimiting(SignupRateLimit).RequireCors(SignupCors).DisableAntiforgery();
         app.MapMethods("/confirm/{token}", ["HEAD"], HeadConfirmAsync);
-        app.MapGet("/confirm/{token}", ConfirmAsync);
+        app.MapGet("/confirm/{token}", AskConfirmAsync);
+        // The token in the path is the secret, so a forged cross-site POST cannot know it: no antiforgery cookie needed.
+        app.MapPost("/confirm/{token}", ConfirmAsync).DisableAntiforgery();
         app.MapGet("/unsubscribe/{token}", AskUnsubscribeAsync);
         app.MapPost("/unsubscribe/{token}", UnsubscribeAsync).DisableAntiforgery();
         return app;
@@ -145,7 +147,24 @@ public static class SubscriberEndpoints
     private static async Task<IResult> HeadConfirmAsync(string token, SubscriberService subscribers, CancellationToken ct)
         => await subscribers.PeekAsync(token, ct) == ConfirmOutcome.ExpiredOrInvalid ? TypedResults.NotFound() : TypedResults.Ok();
 
-    /// <summary>GET /confirm/{token} confirms in one click.</summary>
+    /// <summary>
+    /// GET /confirm/{token} shows a page with one button and changes nothing: corporate mail filters fetch every link
+    /// of a message as it arrives, and must not confirm an address its owner never saw.
+    /// </summary>
+    private static async Task<IResult> AskConfirmAsync(string token, SubscriberService subscribers, SiteInfoProvider site, CancellationToken ct)
+    {
+        var outcome = await subscribers.PeekAsync(token, ct);
+        var pageOutcome = outcome switch
+        {
+            ConfirmOutcome.Confirmed => ConfirmPageState.Ask,
+            ConfirmOutcome.AlreadyConfirmed => ConfirmPageState.AlreadyConfirmed,
+            _ => ConfirmPageState.ExpiredOrInvalid,
+        };
+        return Page<ConfirmResultPage>(new { Site = site.Get(), Outcome = pageOutcome, Token = token },
+            outcome == ConfirmOutcome.ExpiredOrInvalid ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
+    }
+
+    /// <summary>POST /confirm/{token}: the page's button confirms.</summary>
     private static async Task<IResult> ConfirmAsync(string token, HttpContext http, SubscriberService subscribers, SiteInfoProvider site,
         DeliverySignal signal, CancellationToken ct)
     {
