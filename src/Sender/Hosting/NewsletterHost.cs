@@ -54,6 +54,7 @@ public static class NewsletterHost
     {
         app.UseForwardedHeaders();
         app.UseAdminSecurityHeaders();
+        app.UsePublicSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
