@@ -55,6 +55,7 @@ public static class NewsletterHost
         app.UseForwardedHeaders();
         app.UseAdminSecurityHeaders();
         app.UsePublicSecurityHeaders();
+        app.UsePublicBodyLimit();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
