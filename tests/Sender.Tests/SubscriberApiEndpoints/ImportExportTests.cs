@@ -114,6 +114,22 @@ public sealed class ImportExportTests
     }
 
     [Fact]
+    public async Task A_line_longer_than_the_cap_gets_400_naming_the_line_and_imports_nothing()
+    {
+        using var service = await ServiceFactory.CreateAsync();
+        using var api = service.CreateApiClient();
+        var csv = "email,name\nok@example.com,Ok\nlong@example.com," + new string('n', 100_000) + "\nlater@example.com,\n";
+
+        using var response = await api.PostAsync("/api/subscribers/import", Csv(csv));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("line 3: the row is longer than", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("line 3", out _));
+        Assert.Equal(0L, await CountAsync(service, "subscribers"));
+    }
+
+    [Fact]
     public async Task Import_rejects_ip_literal_addresses_by_line_and_imports_the_rest()
     {
         using var service = await ServiceFactory.CreateAsync();
