@@ -22,6 +22,10 @@ public sealed class SubscribersOptions : IValidatableObject
     [Range(1, 100_000, ErrorMessage = "Subscribers__MaxSignupsPerIpPerMinute must be between {1} and {2}")]
     public int MaxSignupsPerIpPerMinute { get; set; } = 20;
 
+    /// <summary>Unsubscribe POSTs per client IP per minute; generous, since mail providers send one-click POSTs from few addresses.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Subscribers__MaxUnsubscribesPerIpPerMinute must be between {1} and {2}")]
+    public int MaxUnsubscribesPerIpPerMinute { get; set; } = 120;
+
     /// <summary>Consecutive soft-bounced editions after which a confirmed address becomes bounced.</summary>
     [Range(1, 100, ErrorMessage = "Subscribers__SoftBounceLimit must be between {1} and {2}")]
     public int SoftBounceLimit { get; set; } = 3;

@@ -14,8 +14,8 @@ public static class SubscribersServiceCollectionExtensions
     {
         services.AddOptions<SubscribersOptions>()
             .BindConfiguration(SubscribersOptions.Section)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SubscribersOptions>, SubscribersOptionsValidator>();
         // The services read the settings once; a singleton of the bound value keeps their constructors plain.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SubscribersOptions>>().Value);
         services.AddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<SubscribersOptions>().UnsubscribeKeys));

@@ -80,6 +80,24 @@ public sealed class ServiceProcess : IAsyncDisposable
         return (p.ExitCode, (await stdout) + (await stderr));
     }
 
+    /// <summary>
+    /// Runs a one-shot command with only <paramref name="environment"/> set (plus what <c>dotnet</c> itself needs):
+    /// nothing inherited from the test run.
+    /// </summary>
+    public static async Task<(int Code, string Output)> RunCommandInCleanEnvironmentAsync(IDictionary<string, string?> environment, params string[] args)
+    {
+        var info = StartInfo(environment, args);
+        foreach (var key in info.Environment.Keys.ToList())
+            if (!environment.ContainsKey(key) && key is not ("PATH" or "HOME" or "TMPDIR") && !key.StartsWith("DOTNET_", StringComparison.Ordinal))
+                info.Environment.Remove(key);
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(timeout.Token);
+        return (p.ExitCode, (await stdout) + (await stderr));
+    }
+
     /// <summary>Starts the service and waits until /healthz answers 200 (or the process exits).</summary>
     public static async Task<ServiceProcess> StartAsync(IDictionary<string, string?> environment, TimeSpan? timeout = null)
     {

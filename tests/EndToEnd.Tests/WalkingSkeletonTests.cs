@@ -59,8 +59,16 @@ public sealed partial class WalkingSkeletonTests
         var confirmUrl = ConfirmLink().Match(confirmMail.Text!).Value;
         Assert.StartsWith($"http://127.0.0.1:{port}/confirm/", confirmUrl, StringComparison.Ordinal);
 
-        // 3. One click confirms.
-        using (var confirm = await http.GetAsync(new Uri(confirmUrl)))
+        // 3. The link opens a page with one button (opening it confirms nothing); pressing the button confirms.
+        string action;
+        using (var page = await http.GetAsync(new Uri(confirmUrl)))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            action = FormAction().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
+        }
+        Assert.Equal(new Uri(confirmUrl).AbsolutePath, action);
+        Assert.Equal("pending", await Scalar<string>(db, "select status from subscribers where email_key = 'reader@example.com'"));
+        using (var confirm = await http.PostAsync(action, new FormUrlEncodedContent([])))
         {
             Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
         }
@@ -182,6 +190,9 @@ public sealed partial class WalkingSkeletonTests
         await using var command = db.CreateCommand(sql);
         return (T)(await command.ExecuteScalarAsync())!;
     }
+
+    [GeneratedRegex("""<form method="post" action="([^"]+)">""")]
+    private static partial Regex FormAction();
 
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+/confirm/[A-Za-z0-9_-]{43}")]
     private static partial Regex ConfirmLink();

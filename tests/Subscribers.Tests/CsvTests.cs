@@ -96,6 +96,17 @@ public class AddressTests
         Assert.False(string.IsNullOrEmpty(error));
     }
 
+    [Theory]
+    [InlineData("x@[10.0.0.5]")]
+    [InlineData("X@[192.168.1.1]")]
+    [InlineData("x@[IPv6:::1]")]
+    [InlineData("x@[IPv6:fe80::1]")]
+    public void Addresses_with_an_ip_literal_domain_are_refused(string input)
+    {
+        Assert.Null(SubscriberService.Normalize(input, out var error));
+        Assert.Contains("IP address", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_suppression_hash_ignores_case_and_surrounding_space()
     {

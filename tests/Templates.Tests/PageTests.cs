@@ -136,6 +136,19 @@ public sealed class PageTests(TemplateFixture f)
     }
 
     [Fact]
+    public async Task Confirm_page_asks_with_a_single_post_button_carrying_the_token()
+    {
+        var doc = await PageAsync<ConfirmResultPage>(("Outcome", ConfirmPageState.Ask), ("Token", "abc/def"));
+        Assert.Contains("Confirm", doc.QuerySelector("h1")!.TextContent, StringComparison.Ordinal);
+        var form = doc.QuerySelectorAll("form").Single();
+        Assert.Equal("post", form.GetAttribute("method"));
+        Assert.Equal("/confirm/abc%2Fdef", form.GetAttribute("action"));
+        Assert.Single(form.QuerySelectorAll("button"));
+        Assert.Empty(form.QuerySelectorAll("input:not([type=hidden])"));
+        Assert.Empty(doc.QuerySelectorAll("script"));
+    }
+
+    [Fact]
     public async Task Unsubscribe_page_asks_with_a_single_post_button()
     {
         var doc = await PageAsync<UnsubscribePage>(("Outcome", UnsubscribePageState.Ask), ("Token", "abc/def"));

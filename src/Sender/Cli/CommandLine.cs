@@ -28,10 +28,9 @@ public static class CommandLine
                     return HashPassword(rest);
                 case "serve":
                 {
+                    // Build checks every setting first; an unreachable or unmigratable database also ends with one
+                    // line here, before the host starts logging (it would otherwise print a stack trace first).
                     var app = Build(rest);
-                    // Fail fast, before the host starts logging: bad settings and an unreachable or unmigratable
-                    // database each end with one line (the host would otherwise print a stack trace first).
-                    app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
                     if (app.Services.GetRequiredService<IOptions<ServiceOptions>>().Value.MigrateOnStart)
                     {
                         await Migrator.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>());
@@ -61,14 +60,9 @@ public static class CommandLine
                     return Usage($"unknown command '{command}'");
             }
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (ConfigurationCheck.Lines(e).Count > 0)
         {
-            Console.Error.WriteLine("configuration error: " + string.Join("; ", e.Failures));
-            return 2;
-        }
-        catch (ConfigurationErrorException e)
-        {
-            Console.Error.WriteLine("configuration error: " + e.Message);
+            foreach (var line in ConfigurationCheck.Lines(e)) Console.Error.WriteLine("configuration error: " + line);
             return 2;
         }
         catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException || e.InnerException is NpgsqlException or System.Net.Sockets.SocketException)
@@ -88,7 +82,7 @@ public static class CommandLine
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddNewsletter();
-        var app = builder.Build();
+        var app = builder.BuildNewsletter();
         app.MapNewsletter();
         return app;
     }

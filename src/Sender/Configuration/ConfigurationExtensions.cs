@@ -58,6 +58,9 @@ public static class ConfigurationExtensions
             for (var i = 0; i < o.TrustedProxies.Count; i++)
                 if (!System.Net.IPAddress.TryParse(o.TrustedProxies[i], out _)) errors.Add($"Service__TrustedProxies__{i} '{o.TrustedProxies[i]}' is not an IP address");
         });
+        // Bound and validated by their own projects; checked with the rest so every bad setting is reported at once.
+        builder.Services.AddSettingsCheck<Newsletter.Subscribers.SubscribersOptions>();
+        builder.Services.AddSettingsCheck<Newsletter.Comparisons.SelectionOptions>();
         return builder;
     }
 
@@ -83,6 +86,7 @@ public static class ConfigurationExtensions
     {
         builder.Services.AddOptions<T>().BindConfiguration(section, o => o.ErrorOnUnknownConfiguration = false).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<T>>(new SettingsValidator<T>(section, check));
+        builder.Services.AddSettingsCheck<T>();
     }
 
     /// <summary>DataAnnotations plus cross-field checks, with messages naming environment variables.</summary>

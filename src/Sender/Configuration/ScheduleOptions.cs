@@ -15,9 +15,12 @@ public sealed class ScheduleOptions
     /// <summary>Run the weekly schedule in this process (the scheduler also stays off in the Web role).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Whether the schedule is on, for registrations made before the options exist (default as above).</summary>
+    /// <summary>
+    /// Whether the schedule is on, for registrations made before the options exist (default as above). A bad value
+    /// reads as the default here; binding the options reports it with the other settings.
+    /// </summary>
     public static bool EnabledIn(IConfiguration configuration)
-        => configuration.GetValue($"{Section}:{nameof(Enabled)}", new ScheduleOptions().Enabled);
+        => bool.TryParse(configuration[$"{Section}:{nameof(Enabled)}"], out var enabled) ? enabled : new ScheduleOptions().Enabled;
 
     public TimeSpan MaxLateness { get; set; } = TimeSpan.FromHours(6);
 }

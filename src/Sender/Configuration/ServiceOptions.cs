@@ -7,9 +7,12 @@ public sealed class ServiceOptions
 
     public ServiceRole Role { get; set; } = ServiceRole.All;
 
-    /// <summary>The configured role, for registrations made before the options exist (default as above).</summary>
+    /// <summary>
+    /// The configured role, for registrations made before the options exist (default as above). A bad value reads as
+    /// the default here; binding the options reports it with the other settings.
+    /// </summary>
     public static ServiceRole RoleIn(IConfiguration configuration)
-        => configuration.GetValue($"{Section}:{nameof(Role)}", new ServiceOptions().Role);
+        => Enum.TryParse<ServiceRole>(configuration[$"{Section}:{nameof(Role)}"], ignoreCase: true, out var role) ? role : new ServiceOptions().Role;
     public bool MigrateOnStart { get; set; } = true;
 
     /// <summary>Name of this instance in claims and logs; defaults to host name + process id.</summary>

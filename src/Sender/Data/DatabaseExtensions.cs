@@ -21,10 +21,13 @@ public static class DatabaseExtensions
         return builder;
     }
 
-    /// <summary><c>GET /healthz</c>: 200 when the database answers, 503 with the reason when not.</summary>
+    /// <summary>
+    /// <c>GET /healthz</c>: 200 when the database answers, 503 "database unavailable" when not. The caller is anonymous,
+    /// so the exception (host names, ports, roles) goes to the log only.
+    /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", async Task<IResult> (NpgsqlDataSource db, CancellationToken ct) =>
+        app.MapGet("/healthz", async Task<IResult> (NpgsqlDataSource db, ILoggerFactory logs, CancellationToken ct) =>
         {
             try
             {
@@ -36,7 +39,8 @@ public static class DatabaseExtensions
             }
             catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)
             {
-                return TypedResults.Problem(title: "database unavailable", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+                logs.CreateLogger("Newsletter.Health").LogWarning(e, "Health check: the database is unavailable: {Reason}", e.Message);
+                return TypedResults.Problem(title: "database unavailable", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         }).AllowAnonymous();
         return app;

@@ -31,10 +31,31 @@ public static class NewsletterHost
         return builder;
     }
 
+    /// <summary>
+    /// Builds the application and checks every setting, so each command stops before doing anything with one line per
+    /// missing or bad setting (<see cref="ConfigurationErrorException"/>).
+    /// </summary>
+    public static WebApplication BuildNewsletter(this WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        try
+        {
+            ConfigurationCheck.ThrowIfInvalid(app.Services);
+        }
+        catch (ConfigurationErrorException)
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+        return app;
+    }
+
     public static WebApplication MapNewsletter(this WebApplication app)
     {
         app.UseForwardedHeaders();
         app.UseAdminSecurityHeaders();
+        app.UsePublicSecurityHeaders();
+        app.UsePublicBodyLimit();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();

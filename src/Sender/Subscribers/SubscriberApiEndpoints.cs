@@ -44,7 +44,7 @@ public static class SubscriberApiEndpoints
         }
         catch (ImportFormatException e)
         {
-            return EventEndpoints.Problem(StatusCodes.Status400BadRequest, "Unusable CSV", e.Message, "header");
+            return EventEndpoints.Problem(StatusCodes.Status400BadRequest, "Unusable CSV", e.Message, e.Line is null ? "header" : $"line {e.Line}");
         }
         catch (BadHttpRequestException e)
         {

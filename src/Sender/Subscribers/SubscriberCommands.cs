@@ -82,7 +82,7 @@ public static class SubscriberCommands
         var builder = WebApplication.CreateBuilder(args.ToArray());
         builder.Logging.ClearProviders(); // standard output is the CSV
         builder.AddNewsletter();
-        return builder.Build();
+        return builder.BuildNewsletter();
     }
 
     private static int Usage(string message)

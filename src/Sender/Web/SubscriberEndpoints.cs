@@ -18,9 +18,9 @@ namespace Newsletter.Sender.Web;
 public static class SubscriberEndpoints
 {
     public const string SignupRateLimit = "signup";
+    public const string UnsubscribeRateLimit = "unsubscribe";
     public const string SignupCors = "signup-box";
     public const string HoneypotField = "website";
-    private const int MaxFormBytes = 16 * 1024;
 
     /// <summary>The subscriber services (src/Subscribers), the purge job, and what the reader's endpoints need: the signup rate limit and CORS.</summary>
     public static IHostApplicationBuilder AddSubscriberEndpoints(this IHostApplicationBuilder builder)
@@ -39,10 +39,20 @@ public static class SubscriberEndpoints
                 return RateLimitPartition.Get(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                     _ => new ClockFixedWindowRateLimiter(perMinute, TimeSpan.FromMinutes(1), time));
             });
+            // Per client IP: unsubscribe POSTs (Subscribers__MaxUnsubscribesPerIpPerMinute), so nobody can hammer the
+            // token check and the database; generous, since mail providers send their users' one-click POSTs from few addresses.
+            limiter.AddPolicy(UnsubscribeRateLimit, context =>
+            {
+                var perMinute = context.RequestServices.GetRequiredService<IOptions<SubscribersOptions>>().Value.MaxUnsubscribesPerIpPerMinute;
+                var time = context.RequestServices.GetRequiredService<TimeProvider>();
+                return RateLimitPartition.Get(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new ClockFixedWindowRateLimiter(perMinute, TimeSpan.FromMinutes(1), time));
+            });
             limiter.OnRejected = async (context, ct) =>
             {
                 var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-                await WriteTooManyAsync(context.HttpContext, retry, "Too many signups from your network; please try again in a minute.", ct);
+                var what = context.HttpContext.Request.Path.StartsWithSegments("/unsubscribe") ? "unsubscribe requests" : "signups";
+                await WriteTooManyAsync(context.HttpContext, retry, $"Too many {what} from your network; please try again in a minute.", ct);
             };
         });
 
@@ -63,9 +73,11 @@ public static class SubscriberEndpoints
         app.MapGet("/subscribe", (SiteInfoProvider site, string? source) => Page<SignupPage>(new { Site = site.Get(), Source = source }));
         app.MapPost("/subscribe", SubscribeAsync).RequireRateLimiting(SignupRateLimit).RequireCors(SignupCors).DisableAntiforgery();
         app.MapMethods("/confirm/{token}", ["HEAD"], HeadConfirmAsync);
-        app.MapGet("/confirm/{token}", ConfirmAsync);
+        app.MapGet("/confirm/{token}", AskConfirmAsync);
+        // The token in the path is the secret, so a forged cross-site POST cannot know it: no antiforgery cookie needed.
+        app.MapPost("/confirm/{token}", ConfirmAsync).DisableAntiforgery();
         app.MapGet("/unsubscribe/{token}", AskUnsubscribeAsync);
-        app.MapPost("/unsubscribe/{token}", UnsubscribeAsync).DisableAntiforgery();
+        app.MapPost("/unsubscribe/{token}", UnsubscribeAsync).RequireRateLimiting(UnsubscribeRateLimit).DisableAntiforgery();
         return app;
     }
 
@@ -90,7 +102,6 @@ public static class SubscriberEndpoints
             }
             else if (request.HasFormContentType)
             {
-                if (request.ContentLength > MaxFormBytes) return Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", "The form is larger than 16 KB.");
                 var form = await request.ReadFormAsync(ct);
                 (email, honeypot, source) = (form["email"], form[HoneypotField], form["source"]);
             }
@@ -99,6 +110,10 @@ public static class SubscriberEndpoints
                 return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
                     "Send a form (application/x-www-form-urlencoded) or JSON ({\"email\": \"...\"}).");
             }
+        }
+        catch (Exception e) when (PublicBodyLimit.IsTooLarge(e))
+        {
+            return PublicBodyLimit.TooLarge(http);
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or BadHttpRequestException or DecoderFallbackException)
         {
@@ -145,10 +160,28 @@ public static class SubscriberEndpoints
     private static async Task<IResult> HeadConfirmAsync(string token, SubscriberService subscribers, CancellationToken ct)
         => await subscribers.PeekAsync(token, ct) == ConfirmOutcome.ExpiredOrInvalid ? TypedResults.NotFound() : TypedResults.Ok();
 
-    /// <summary>GET /confirm/{token} confirms in one click.</summary>
+    /// <summary>
+    /// GET /confirm/{token} shows a page with one button and changes nothing: corporate mail filters fetch every link
+    /// of a message as it arrives, and must not confirm an address its owner never saw.
+    /// </summary>
+    private static async Task<IResult> AskConfirmAsync(string token, SubscriberService subscribers, SiteInfoProvider site, CancellationToken ct)
+    {
+        var outcome = await subscribers.PeekAsync(token, ct);
+        var pageOutcome = outcome switch
+        {
+            ConfirmOutcome.Confirmed => ConfirmPageState.Ask,
+            ConfirmOutcome.AlreadyConfirmed => ConfirmPageState.AlreadyConfirmed,
+            _ => ConfirmPageState.ExpiredOrInvalid,
+        };
+        return Page<ConfirmResultPage>(new { Site = site.Get(), Outcome = pageOutcome, Token = token },
+            outcome == ConfirmOutcome.ExpiredOrInvalid ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
+    }
+
+    /// <summary>POST /confirm/{token}: the page's button confirms.</summary>
     private static async Task<IResult> ConfirmAsync(string token, HttpContext http, SubscriberService subscribers, SiteInfoProvider site,
         DeliverySignal signal, CancellationToken ct)
     {
+        if (!await PublicBodyLimit.DiscardAsync(http.Request, ct)) return PublicBodyLimit.TooLarge(http);
         var outcome = await subscribers.ConfirmAsync(token, http.Connection.RemoteIpAddress, ct);
         if (outcome == ConfirmOutcome.Confirmed) signal.Poke();
         var pageOutcome = outcome switch
@@ -178,14 +211,28 @@ public static class SubscriberEndpoints
     /// POST /unsubscribe/{token}: the page's button, or a mail client's RFC 8058 one-click POST
     /// (body <c>List-Unsubscribe=One-Click</c>, no cookies, no CSRF token), which gets a plain 200.
     /// </summary>
-    private static async Task<IResult> UnsubscribeAsync(string token, HttpContext http, SubscriberService subscribers, SiteInfoProvider site,
-        DeliverySignal signal, CancellationToken ct)
+    private static async Task<IResult> UnsubscribeAsync(string token, HttpContext http, SubscriberService subscribers, UnsubscribeTokens tokens,
+        SiteInfoProvider site, DeliverySignal signal, CancellationToken ct)
     {
+        // The token first (an HMAC, no database): a forged link gets nothing read, parsed or stored.
+        if (!tokens.TryVerify(token, out _, out _))
+            return Page<UnsubscribePage>(new { Site = site.Get(), Outcome = UnsubscribePageState.Invalid, Token = token }, StatusCodes.Status404NotFound);
         var oneClick = false;
-        if (http.Request.HasFormContentType && (http.Request.ContentLength ?? 0) <= MaxFormBytes)
+        if (http.Request.HasFormContentType)
         {
-            var form = await http.Request.ReadFormAsync(ct);
-            oneClick = string.Equals(form["List-Unsubscribe"], "One-Click", StringComparison.Ordinal);
+            try
+            {
+                var form = await http.Request.ReadFormAsync(ct);
+                oneClick = string.Equals(form["List-Unsubscribe"], "One-Click", StringComparison.Ordinal);
+            }
+            catch (Exception e) when (PublicBodyLimit.IsTooLarge(e))
+            {
+                return PublicBodyLimit.TooLarge(http);
+            }
+            catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or DecoderFallbackException)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Malformed request", "The form could not be read.");
+            }
         }
         var outcome = await subscribers.UnsubscribeAsync(token, oneClick ? "one-click unsubscribe" : "unsubscribe page", ct);
         if (outcome == UnsubscribeOutcome.Unsubscribed) signal.Poke();

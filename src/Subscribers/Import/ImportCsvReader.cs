@@ -9,8 +9,11 @@ namespace Newsletter.Subscribers;
 /// </summary>
 public sealed class ImportCsvReader : IDisposable
 {
-    /// <summary>A record this long is an unclosed quote swallowing the file, not an address.</summary>
-    public const int MaxRecordBytes = 1_000_000;
+    /// <summary>
+    /// The longest record read (in characters): an address, a name and a consent source fit many times over; anything
+    /// longer is an unclosed quote swallowing the file or a hostile upload, and must not be buffered whole.
+    /// </summary>
+    public const int MaxRecordBytes = 64 * 1024;
 
     private readonly CsvReader reader;
     private string? malformed;
@@ -32,7 +35,10 @@ public sealed class ImportCsvReader : IDisposable
         OnMalformedRecord = m => malformed = m.Reason == CsvMalformedReason.UnterminatedQuote ? "a quoted field is not closed" : malformed,
     };
 
-    /// <summary>Reads the next record; null at the end. <paramref name="startLine"/> is its first line (1-based).</summary>
+    /// <summary>
+    /// Reads the next record; null at the end. <paramref name="startLine"/> is its first line (1-based).
+    /// </summary>
+    /// <exception cref="ImportFormatException">A record is longer than <see cref="MaxRecordBytes"/>; it names the line.</exception>
     public List<string>? Read(out int startLine, out string? error)
     {
         error = null;
@@ -45,10 +51,10 @@ public sealed class ImportCsvReader : IDisposable
         }
         catch (CsvFormatException)
         {
-            // Only an oversized record throws; the reader cannot go on after it.
+            // Only an oversized record throws; the reader cannot go on after it, so the file is unusable.
             broken = true;
-            error = $"a quoted field is not closed (or the row is longer than {MaxRecordBytes:N0} bytes)";
-            return [];
+            throw new ImportFormatException(
+                $"line {startLine}: the row is longer than {MaxRecordBytes:N0} characters (or a quoted field is not closed)", startLine);
         }
         startLine = (int)reader.LineNumber;
         lastLine = startLine;

@@ -64,7 +64,6 @@ public sealed class SubscriberImporter(NpgsqlDataSource db, SubscribersOptions s
         var errors = new List<ImportError>();
         var invalid = 0;
         var rows = 0;
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -138,12 +137,8 @@ public sealed class SubscriberImporter(NpgsqlDataSource db, SubscribersOptions s
                     }
                     consented = at;
                 }
+                // Duplicates are found in SQL below: remembering every address here would grow with the file.
                 var key = SubscriberService.EmailKey(email);
-                if (!seen.TryAdd(key, line))
-                {
-                    Reject(line, $"email: {email} already appears on line {seen[key]}");
-                    continue;
-                }
 
                 copy.StartRow();
                 copy.Write(line, NpgsqlDbType.Integer);
@@ -178,6 +173,28 @@ public sealed class SubscriberImporter(NpgsqlDataSource db, SubscribersOptions s
             tokenProperty = ConfirmationPayload.TokenProperty, expiresAtProperty = ConfirmationPayload.ExpiresAtProperty,
         };
         Log?.Invoke($"parsed and copied {rows:N0} rows in {phase.Elapsed.TotalSeconds:F1} s");
+
+        // An address that appears again is rejected on its later lines, naming the first.
+        var duplicates = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            create temp table import_duplicates on commit drop as
+            select line, email, first_line from (
+                select line, email, min(line) over (partition by email_key) as first_line from import_rows) d
+            where line <> first_line;
+            delete from import_rows r using import_duplicates d where d.line = r.line;
+            select count(*) from import_duplicates;
+            """, transaction: tx, commandTimeout: 600, cancellationToken: cancellationToken));
+        if (duplicates > 0)
+        {
+            invalid += (int)duplicates;
+            var reported = await connection.QueryAsync<(int Line, string Email, int FirstLine)>(new CommandDefinition(
+                "select line, email, first_line from import_duplicates order by line limit @max", new { max = MaxReportedErrors },
+                tx, cancellationToken: cancellationToken));
+            // The first MaxReportedErrors of both kinds hold the first MaxReportedErrors overall.
+            errors = errors.Concat(reported.Select(d => new ImportError(d.Line, $"email: {d.Email} already appears on line {d.FirstLine}")))
+                .OrderBy(e => e.Line).Take(MaxReportedErrors).ToList();
+        }
+        Log?.Invoke($"de-duplicated ({duplicates:N0}) at {phase.Elapsed.TotalSeconds:F1} s");
 
         // Classify against what exists: rows already there, and erased addresses (hash only); what is left is new.
         await ExecuteAsync(

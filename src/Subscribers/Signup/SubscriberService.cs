@@ -42,7 +42,13 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions se
             error = $"That doesn't look like an email address: {reason}";
             return null;
         }
-        return address!.ToString();
+        if (address!.Domain.StartsWith('['))
+        {
+            // x@[10.0.0.5] is valid RFC 5321, but it would make our relay connect to whatever host the caller names.
+            error = "Addresses with an IP address instead of a domain name are not accepted.";
+            return null;
+        }
+        return address.ToString();
     }
 
     public static string EmailKey(string normalized) => normalized.ToLowerInvariant();
@@ -141,7 +147,10 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions se
         return new SignupResult(SignupStatus.Accepted, NormalizedEmail: email);
     }
 
-    /// <summary>Checks a confirmation token without using it (for HEAD requests and link scanners).</summary>
+    /// <summary>
+    /// Checks a confirmation token without using it (for GET and HEAD, which link scanners send):
+    /// <see cref="ConfirmOutcome.Confirmed"/> means a POST would confirm.
+    /// </summary>
     public async Task<ConfirmOutcome> PeekAsync(string? token, CancellationToken cancellationToken)
     {
         if (!ConfirmationToken.LooksValid(token)) return ConfirmOutcome.ExpiredOrInvalid;
@@ -160,7 +169,7 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions se
     }
 
     /// <summary>
-    /// Confirms in one click. The token is single use; a second click on the same link says "already confirmed".
+    /// Confirms (the confirm page's button). The token is single use; a second press says "already confirmed".
     /// The welcome mail is written to the outbox in the same transaction.
     /// </summary>
     public async Task<ConfirmOutcome> ConfirmAsync(string? token, IPAddress? ip, CancellationToken cancellationToken)

@@ -10,6 +10,15 @@ public static class Base64Url
         written = 0;
         foreach (var c in text)
             if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return false;
-        return System.Buffers.Text.Base64Url.TryDecodeFromChars(text, destination, out written);
+        // A length no encoding can have (4n + 1 characters) throws instead of returning false.
+        if (text.Length % 4 == 1) return false;
+        try
+        {
+            return System.Buffers.Text.Base64Url.TryDecodeFromChars(text, destination, out written);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 }

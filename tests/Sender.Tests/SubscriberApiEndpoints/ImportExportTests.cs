@@ -43,7 +43,7 @@ public sealed class ImportExportTests
         Assert.Contains("no.consent@example.com", mail.Header("To")!, StringComparison.Ordinal);
         var link = System.Text.RegularExpressions.Regex.Match(mail.Text!, @"https://news\.example\.com/confirm/[A-Za-z0-9_-]{43}").Value;
         using var anonymous = service.CreateAnonymousClient();
-        using (var confirm = await anonymous.GetAsync(new Uri(link).AbsolutePath))
+        using (var confirm = await anonymous.PostAsync(new Uri(link).AbsolutePath, new FormUrlEncodedContent([])))
         {
             Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
         }
@@ -111,6 +111,40 @@ public sealed class ImportExportTests
         Assert.Equal("confirmed", await StatusAsync(service, "ok4@example.com"));
         Assert.Equal("Bob \"the builder\"", await ScalarAsync<string>(service, "select name from subscribers where email_key = 'ok4@example.com'"));
         Assert.Equal(3L, await CountAsync(service, "subscribers"));
+    }
+
+    [Fact]
+    public async Task A_line_longer_than_the_cap_gets_400_naming_the_line_and_imports_nothing()
+    {
+        using var service = await ServiceFactory.CreateAsync();
+        using var api = service.CreateApiClient();
+        var csv = "email,name\nok@example.com,Ok\nlong@example.com," + new string('n', 100_000) + "\nlater@example.com,\n";
+
+        using var response = await api.PostAsync("/api/subscribers/import", Csv(csv));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("line 3: the row is longer than", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("line 3", out _));
+        Assert.Equal(0L, await CountAsync(service, "subscribers"));
+    }
+
+    [Fact]
+    public async Task Import_rejects_ip_literal_addresses_by_line_and_imports_the_rest()
+    {
+        using var service = await ServiceFactory.CreateAsync();
+        using var api = service.CreateApiClient();
+        var csv = "email\nok@example.com\nx@[10.0.0.5]\n\"y@[IPv6:::1]\"\n";
+
+        using var response = await api.PostAsync("/api/subscribers/import", Csv(csv));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<ImportResult>(JsonSerializerOptions.Web);
+        Assert.NotNull(result);
+        Assert.Equal([3, 4], result.Errors.Select(e => e.Line).ToArray());
+        Assert.All(result.Errors, e => Assert.Contains("IP address", e.Message, StringComparison.Ordinal));
+        Assert.Equal(1, result.Created);
+        Assert.Equal(1L, await CountAsync(service, "subscribers"));
     }
 
     [Theory]

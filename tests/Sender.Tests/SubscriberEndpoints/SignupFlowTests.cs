@@ -48,11 +48,28 @@ public sealed partial class SignupFlowTests
         await AssertCountAsync(service, "outbox", 0);
     }
 
+    [Fact]
+    public async Task Json_signup_of_an_ip_literal_address_is_refused_naming_why()
+    {
+        using var service = await ServiceFactory.CreateAsync();
+        using var client = service.CreateAnonymousClient();
+
+        using var response = await client.PostAsJsonAsync("/subscribe", new { email = "probe@[127.0.0.1]" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("IP address", problem.GetProperty("errors").GetProperty("email")[0].GetString(), StringComparison.Ordinal);
+        await AssertCountAsync(service, "subscribers", 0);
+        await AssertCountAsync(service, "outbox", 0);
+    }
+
     [Theory]
     [InlineData("a@b.com\r\nBcc: victim@example.com")]
     [InlineData("<script>alert(1)</script>@example.com")]
     [InlineData("x'); drop table subscribers; --@example.com")]
     [InlineData("\"Eve\" <eve@example.com>")]
+    [InlineData("x@[10.0.0.5]")]
+    [InlineData("x@[IPv6:::1]")]
     public async Task Hostile_addresses_are_rejected_cleanly_with_nothing_stored(string email)
     {
         using var service = await ServiceFactory.CreateAsync();
@@ -81,7 +98,7 @@ public sealed partial class SignupFlowTests
     }
 
     [Fact]
-    public async Task Head_does_not_confirm_and_one_get_confirms_and_a_second_click_says_already_confirmed()
+    public async Task Head_and_get_do_not_confirm_the_page_button_posts_and_confirms_and_a_second_press_says_already_confirmed()
     {
         using var service = await ServiceFactory.CreateAsync();
         using var client = service.CreateAnonymousClient();
@@ -95,19 +112,39 @@ public sealed partial class SignupFlowTests
         }
         Assert.Equal("pending", await StatusAsync(service, "click@example.com"));
 
-        using (var first = await client.GetAsync(path))
+        // What a link scanner does: fetch the link, several times. Nothing is confirmed; the page has one button.
+        for (var i = 0; i < 3; i++)
+        {
+            using var get = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Equal(path, ConfirmButtonAction(await get.Content.ReadAsStringAsync()));
+        }
+        Assert.Equal("pending", await StatusAsync(service, "click@example.com"));
+        await using (var connection = await service.DataSource.OpenConnectionAsync())
+        {
+            Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("select count(*) from confirmation_tokens where used_at is not null"));
+            Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("select count(*) from outbox where kind = 'welcome'"));
+            Assert.Null(await connection.ExecuteScalarAsync<DateTime?>("select confirmed_at from consents"));
+        }
+
+        using (var first = await client.PostAsync(path, EmptyForm()))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
         Assert.Equal("confirmed", await StatusAsync(service, "click@example.com"));
-        using (var second = await client.GetAsync(path))
+        using (var second = await client.PostAsync(path, EmptyForm()))
         {
             Assert.Equal(HttpStatusCode.OK, second.StatusCode);
             Assert.Contains("already", await second.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         }
-        await using var connection = await service.DataSource.OpenConnectionAsync();
-        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("select count(*) from outbox where kind = 'welcome'"));
-        Assert.NotNull(await connection.ExecuteScalarAsync<DateTime?>("select confirmed_at from consents"));
+        using (var later = await client.GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.OK, later.StatusCode);
+            Assert.Contains("already", await later.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        }
+        await using var db = await service.DataSource.OpenConnectionAsync();
+        Assert.Equal(1L, await db.ExecuteScalarAsync<long>("select count(*) from outbox where kind = 'welcome'"));
+        Assert.NotNull(await db.ExecuteScalarAsync<DateTime?>("select confirmed_at from consents"));
     }
 
     [Theory]
@@ -121,8 +158,10 @@ public sealed partial class SignupFlowTests
         await client.PostAsync("/subscribe", Form(("email", "x@example.com")));
 
         using var response = await client.GetAsync("/confirm/" + token);
+        using var post = await client.PostAsync("/confirm/" + token, EmptyForm());
 
         Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, response.StatusCode.ToString());
+        Assert.True(post.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, post.StatusCode.ToString());
         Assert.Equal("pending", await StatusAsync(service, "x@example.com"));
     }
 
@@ -141,8 +180,12 @@ public sealed partial class SignupFlowTests
         {
             Assert.Equal(HttpStatusCode.NotFound, old.StatusCode);
         }
+        using (var oldPost = await client.PostAsync(new Uri(first).AbsolutePath, EmptyForm()))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, oldPost.StatusCode);
+        }
         Assert.Equal("pending", await StatusAsync(service, "twice@example.com"));
-        using (var fresh = await client.GetAsync(new Uri(second).AbsolutePath))
+        using (var fresh = await client.PostAsync(new Uri(second).AbsolutePath, EmptyForm()))
         {
             Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
         }
@@ -156,7 +199,7 @@ public sealed partial class SignupFlowTests
         using var client = service.CreateAnonymousClient();
         await client.PostAsync("/subscribe", Form(("email", "known@example.com")));
         var link = ConfirmLink().Match(ParsedEmail.Parse(await File.ReadAllBytesAsync((await service.WaitForMailAsync(1)).Single())).Text!).Value;
-        await client.GetAsync(new Uri(link).AbsolutePath);
+        await client.PostAsync(new Uri(link).AbsolutePath, EmptyForm());
         await service.WaitForMailAsync(2); // the welcome
 
         using var again = await client.PostAsJsonAsync("/subscribe", new { email = "known@example.com" });
@@ -195,7 +238,7 @@ public sealed partial class SignupFlowTests
         using var client = service.CreateAnonymousClient();
         await client.PostAsync("/subscribe", Form(("email", "leaver@example.com")));
         var link = ConfirmLink().Match(ParsedEmail.Parse(await File.ReadAllBytesAsync((await service.WaitForMailAsync(1)).Single())).Text!).Value;
-        await client.GetAsync(new Uri(link).AbsolutePath);
+        await client.PostAsync(new Uri(link).AbsolutePath, EmptyForm());
         await using var connection = await service.DataSource.OpenConnectionAsync();
         var id = await connection.ExecuteScalarAsync<long>("select id from subscribers");
         var tokens = new Newsletter.Subscribers.UnsubscribeTokens([ServiceFactory.UnsubscribeKey]);
@@ -226,6 +269,19 @@ public sealed partial class SignupFlowTests
 
     private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields)
         => new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
+
+    /// <summary>What a browser sends when the confirm page's button is pressed: the form has no fields.</summary>
+    private static FormUrlEncodedContent EmptyForm() => new([]);
+
+    /// <summary>The action of the confirm page's only form, which must post and hold one button.</summary>
+    private static string ConfirmButtonAction(string html)
+    {
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html);
+        var form = Assert.Single(document.QuerySelectorAll("form"));
+        Assert.Equal("post", form.GetAttribute("method"));
+        Assert.Single(form.QuerySelectorAll("button"));
+        return form.GetAttribute("action")!;
+    }
 
     private static StringContent OneClick() => new("List-Unsubscribe=One-Click", Encoding.ASCII, "application/x-www-form-urlencoded");
 
