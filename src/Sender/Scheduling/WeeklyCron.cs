@@ -4,7 +4,7 @@ namespace Newsletter.Sender.Scheduling;
 
 /// <summary>
 /// Reads Schedule__Cron the way Hangfire does: five fields (minute hour day month weekday), or six with seconds
-/// first (so the Quartz-style default <c>0 0 9 ? * MON</c> keeps working; <c>?</c> means "any").
+/// first (so the default <c>0 0 9 ? * MON</c>, written in that older six-field style, keeps working; <c>?</c> means "any").
 /// </summary>
 public static class WeeklyCron
 {
