@@ -138,7 +138,7 @@ public sealed class ScheduleOutageTests
         await using var scenario = await EngineScenario.CreateAsync(5);
         await using var proxy = TcpProxy.Start(new NpgsqlConnectionStringBuilder(scenario.ConnectionString).Port);
         var now = DateTimeOffset.UtcNow;
-        var slot = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddSeconds(15);
+        var slot = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddSeconds(25);
         var settings = scenario.Settings(sink.Port, "outage");
         settings["ConnectionStrings__Newsletter"] = new NpgsqlConnectionStringBuilder(settings["ConnectionStrings__Newsletter"])
         {
