@@ -1,8 +1,9 @@
+using Npgsql;
 using Newsletter.TestSupport;
 
 namespace Newsletter.EndToEnd.Tests;
 
-/// <summary>The weekly schedule on Quartz.NET, clustered on PostgreSQL, with two real service processes.</summary>
+/// <summary>The weekly schedule as a Hangfire recurring job, clustered on PostgreSQL, with two real service processes.</summary>
 public sealed class ScheduleTests
 {
     [Fact]
@@ -10,12 +11,14 @@ public sealed class ScheduleTests
     {
         using var sink = SmtpSink.Start();
         await using var scenario = await EngineScenario.CreateAsync(20);
-        // Every 3 seconds instead of every Monday, so the test sees several slots.
+        // Every 3 seconds instead of every Monday (Hangfire takes a seconds field first), polled every second, so the
+        // test sees several slots.
         Dictionary<string, string?> Settings(string name)
         {
             var s = scenario.Settings(sink.Port, name);
             s["Schedule__Enabled"] = "true";
-            s["Schedule__Cron"] = "0/3 * * * * ?";
+            s["Schedule__Cron"] = "*/3 * * * * *";
+            s["Schedule__PollInterval"] = "00:00:01";
             return s;
         }
         var a = await scenario.StartAsync(Settings("scheduler-a"));
@@ -23,7 +26,7 @@ public sealed class ScheduleTests
         await EngineScenario.PostComparisonAsync(a);
 
         // Slots fired before the comparison arrived are skipped; wait for the slot that took it, one slot after it,
-        // at least three in all, and both instances checked in to the cluster.
+        // at least three in all, and both instances registered as Hangfire servers.
         Assert.True(await Eventually.TrueAsync(async () =>
                 await scenario.ScalarAsync<bool>(
                     """
@@ -31,7 +34,7 @@ public sealed class ScheduleTests
                                     and max(slot) > min(slot) filter (where state in ('sending', 'sent')), false)
                     from editions where slot is not null
                     """)
-                && await scenario.ScalarAsync<long>("select count(*) from qrtz_scheduler_state") == 2,
+                && await scenario.ScalarAsync<long>("select count(*) from hangfire.server") == 2,
             TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250)), $"the slots did not fire:\n{a.Output}\n{b.Output}");
 
         // One statement, so one snapshot: the schedule keeps firing every 3 seconds while the test reads, and
@@ -55,7 +58,7 @@ public sealed class ScheduleTests
         Assert.Equal(1L, started);
         Assert.Equal(slots - 1, skipped);
         // Both instances are in the cluster.
-        Assert.Equal(2L, await scenario.ScalarAsync<long>("select count(*) from qrtz_scheduler_state"));
+        Assert.Equal(2L, await scenario.ScalarAsync<long>("select count(*) from hangfire.server"));
         // Every subscriber got the one real edition once.
         Assert.True(await scenario.WaitForEditionAsync(
             await scenario.ScalarAsync<long>("select id from editions where slot is not null and state in ('sending', 'sent')"), "sent", TimeSpan.FromSeconds(30)));
@@ -75,26 +78,31 @@ public sealed class MisfireTests
     {
         using var sink = SmtpSink.Start();
         await using var scenario = await EngineScenario.CreateAsync(5);
+        // The missed slot, and a daily schedule at that time of day: no other slot falls between it and now.
+        var now = DateTimeOffset.UtcNow;
+        var missed = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddHours(-hoursLate);
         var settings = scenario.Settings(sink.Port, "misfire");
         settings["Schedule__Enabled"] = "true";
+        settings["Schedule__Cron"] = $"{missed.Minute} {missed.Hour} * * *";
         settings["Schedule__MaxLateness"] = "06:00:00";
+        settings["Schedule__PollInterval"] = "00:00:01";
         var service = await scenario.StartAsync(settings);
         await EngineScenario.PostComparisonAsync(service);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline && await scenario.ScalarAsync<long>("select count(*) from qrtz_triggers") == 0) await Task.Delay(100);
+        Assert.True(await Eventually.TrueAsync(async () => await scenario.ScalarAsync<long>(
+                "select count(*) from hangfire.hash where key = 'recurring-job:weekly-edition' and field = 'NextExecution'") == 1,
+            TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100)), service.Output);
         service.Kill();
 
-        // While nothing runs, the weekly slot passes: make the stored trigger's next firing lie in the past.
-        var missed = DateTimeOffset.UtcNow.AddHours(-hoursLate);
-        await using (var command = scenario.Db.CreateCommand("update qrtz_triggers set next_fire_time = $1"))
-        {
-            command.Parameters.AddWithValue(missed.UtcTicks);
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        // While nothing runs, the slot passes: the stored job last ran before it and is due since then.
+        static string Millis(DateTimeOffset t) => t.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await ExecuteAsync(scenario, "delete from hangfire.hash where key = 'recurring-job:weekly-edition' and field = 'LastExecution'");
+        await ExecuteAsync(scenario, "insert into hangfire.hash (key, field, value) values ('recurring-job:weekly-edition', 'LastExecution', $1)", Millis(missed.AddMinutes(-1)));
+        Assert.Equal(1, await ExecuteAsync(scenario, "update hangfire.hash set value = $1 where key = 'recurring-job:weekly-edition' and field = 'NextExecution'", Millis(missed)));
+        Assert.Equal(1, await ExecuteAsync(scenario, "update hangfire.set set score = $1 where key = 'recurring-jobs' and value = 'weekly-edition'", (double)missed.ToUnixTimeSeconds()));
 
         var restarted = await scenario.StartAsync(settings);
-        deadline = DateTime.UtcNow.AddSeconds(40);
-        while (DateTime.UtcNow < deadline && await scenario.ScalarAsync<long>("select count(*) from editions") == 0) await Task.Delay(200);
+        Assert.True(await Eventually.TrueAsync(async () => await scenario.ScalarAsync<long>("select count(*) from editions") > 0,
+            TimeSpan.FromSeconds(40), TimeSpan.FromMilliseconds(200)), restarted.Output);
 
         Assert.Equal(1L, await scenario.ScalarAsync<long>("select count(*) from editions"));
         var slot = await scenario.ScalarAsync<DateTime>("select slot from editions");
@@ -110,5 +118,57 @@ public sealed class MisfireTests
             Assert.Contains(state, new[] { "sending", "sent" });
         }
         Assert.False(restarted.HasExited);
+    }
+
+    private static async Task<int> ExecuteAsync(EngineScenario scenario, string sql, params object[] values)
+    {
+        await using var command = scenario.Db.CreateCommand(sql);
+        foreach (var v in values) command.Parameters.AddWithValue(v);
+        return await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>A database outage at the scheduled time: the run waits for the database and the edition goes out once.</summary>
+public sealed class ScheduleOutageTests
+{
+    [Fact]
+    public async Task The_database_down_at_the_slot_and_back_within_MaxLateness_sends_the_edition_once()
+    {
+        using var sink = SmtpSink.Start();
+        await using var scenario = await EngineScenario.CreateAsync(5);
+        await using var proxy = TcpProxy.Start(new NpgsqlConnectionStringBuilder(scenario.ConnectionString).Port);
+        var now = DateTimeOffset.UtcNow;
+        var slot = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddSeconds(25);
+        var settings = scenario.Settings(sink.Port, "outage");
+        settings["ConnectionStrings__Newsletter"] = new NpgsqlConnectionStringBuilder(settings["ConnectionStrings__Newsletter"])
+        {
+            Host = "127.0.0.1", Port = proxy.Port, Timeout = 3,
+        }.ConnectionString;
+        settings["Schedule__Enabled"] = "true";
+        settings["Schedule__Cron"] = $"{slot.Second} {slot.Minute} {slot.Hour} * * *"; // once a day, at the slot
+        settings["Schedule__MaxLateness"] = "00:02:00";
+        settings["Schedule__PollInterval"] = "00:00:01";
+        var service = await scenario.StartAsync(settings);
+        await EngineScenario.PostComparisonAsync(service);
+        Assert.True(await Eventually.TrueAsync(async () => await scenario.ScalarAsync<long>(
+                "select count(*) from hangfire.hash where key = 'recurring-job:weekly-edition' and field = 'NextExecution'") == 1,
+            TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100)), service.Output);
+        Assert.True(DateTimeOffset.UtcNow < slot - TimeSpan.FromSeconds(2), "the service took too long to start for this slot");
+
+        // From just before the slot until 15 s after it, the service cannot reach its database.
+        Assert.True(await Eventually.TrueAsync(() => DateTimeOffset.UtcNow >= slot - TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30)));
+        proxy.Cut();
+        Assert.True(await Eventually.TrueAsync(() => DateTimeOffset.UtcNow >= slot + TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(40)));
+        Assert.Equal(0L, await scenario.ScalarAsync<long>("select count(*) from editions"));
+        proxy.Restore();
+
+        Assert.True(await Eventually.TrueAsync(async () => await scenario.ScalarAsync<long>("select count(*) from editions where state = 'sent'") == 1,
+            TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(250)), service.Output);
+        Assert.Equal(1L, await scenario.ScalarAsync<long>("select count(*) from editions"));
+        Assert.Equal(slot, new DateTimeOffset(await scenario.ScalarAsync<DateTime>("select slot from editions")));
+        var received = EngineScenario.CountByRecipient([sink.DumpDirectory]);
+        Assert.Equal(5, received.Count);
+        Assert.All(received.Values, c => Assert.Equal(1, c));
+        Assert.False(service.HasExited, service.Output);
     }
 }

@@ -2,7 +2,10 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin.Pages;
 using Newsletter.Sender.Configuration;
+using Hangfire;
+using Hangfire.Storage;
 using Newsletter.Sender.Editions;
+using Newsletter.Sender.Scheduling;
 using Newsletter.Sender.Web;
 
 namespace Newsletter.Sender.Admin;
@@ -18,10 +21,26 @@ internal static class AdminDashboardEndpoints
     }
 
     private static async Task<IResult> DashboardAsync(HttpContext http, Newsletter.Subscribers.SubscriberAdmin subscribers, Newsletter.Comparisons.ComparisonStore comparisons, EditionService editions, ScheduleDescription schedule,
-        IOptions<ScheduleOptions> scheduleOptions, CancellationToken ct)
+        IOptions<ScheduleOptions> scheduleOptions, JobStorage jobs, ILogger<DashboardModel> logger, CancellationToken ct)
     {
         var o = scheduleOptions.Value;
-        var next = schedule.Next();
+        // The next send as Hangfire stored it (the recurring job is absent when Schedule__Enabled=false).
+        bool enabled;
+        DateTimeOffset? next;
+        string? lastState = null, lastJobId = null;
+        try
+        {
+            using var connection = jobs.GetConnection();
+            var weekly = connection.GetRecurringJobs([WeeklyEditionJob.Id]).FirstOrDefault(j => !j.Removed);
+            enabled = weekly is not null;
+            next = weekly?.NextExecution is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
+            (lastState, lastJobId) = (weekly?.LastJobState, weekly?.LastJobId);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogWarning("the schedule could not be read from Hangfire: {Error}", e.Message);
+            (enabled, next) = (o.Enabled, o.Enabled ? schedule.Next() : null);
+        }
         string? local = null;
         if (next is not null)
         {
@@ -30,8 +49,8 @@ internal static class AdminDashboardEndpoints
         }
         var model = new DashboardModel(
             await AdminSubscriberEndpoints.StatusCountsAsync(subscribers, ct),
-            (await subscribers.ConfirmedPerWeekAsync(12, ct)).Select(w => new WeekCount(w.WeekStart, w.Count)).ToList(), next, local, schedule.Describe(), o.Enabled,
-            (await editions.ListAsync(8, ct)).Select(AdminQueries.Progress).ToList(), await comparisons.CountUnsentAsync(ct));
+            (await subscribers.ConfirmedPerWeekAsync(12, ct)).Select(w => new WeekCount(w.WeekStart, w.Count)).ToList(), next, local, schedule.Describe(), enabled,
+            (await editions.ListAsync(8, ct)).Select(AdminQueries.Progress).ToList(), await comparisons.CountUnsentAsync(ct), lastState, lastJobId);
         return AdminResults.Page<DashboardPage>(http, "dashboard", new Dictionary<string, object?> { ["Model"] = model });
     }
 

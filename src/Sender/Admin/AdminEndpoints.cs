@@ -44,7 +44,7 @@ public static class AdminEndpoints
         admin.MapAdminEditions();
         admin.MapAdminSubscribers();
         admin.MapAdminComparisons();
-        admin.MapAdminJobs();
+        app.MapAdminJobs(); // Hangfire's dashboard: its own pipeline, outside the group (see AdminJobsDashboard)
         return app;
     }
 }

@@ -6,7 +6,7 @@ using Npgsql;
 namespace Newsletter.Sender.Admin;
 
 /// <summary>
-/// The console's own read queries over editions, deliveries and the scheduler (all parameterized). Subscribers are
+/// The console's own read queries over editions and deliveries (all parameterized; the scheduler is read from Hangfire). Subscribers are
 /// read through <see cref="Newsletter.Subscribers.SubscriberAdmin"/>, comparisons through <see cref="Newsletter.Comparisons.ComparisonStore"/>; changes go through the areas'
 /// own services (EditionService, SubscriberAdmin, ComparisonIngestor).
 /// </summary>
@@ -48,20 +48,6 @@ public sealed class AdminQueries(NpgsqlDataSource db)
              order by d.id limit @limit offset @offset
             """, args, cancellationToken: ct));
         return (rows.Select(r => new DeliveryRow(r.Id, r.SubscriberId, r.Email, r.State, r.Attempts, r.LastReply, Utc(r.LastAttemptAt), Utc(r.SentAt))).ToList(), total);
-    }
-
-    public async Task<IReadOnlyList<InstanceRow>> SchedulerInstancesAsync(DateTimeOffset now, CancellationToken ct)
-    {
-        await using var c = await db.OpenConnectionAsync(ct);
-        var rows = await c.QueryAsync<(string Name, long LastCheckin, long Interval)>(new CommandDefinition(
-            "select instance_name, last_checkin_time, checkin_interval from qrtz_scheduler_state order by instance_name", cancellationToken: ct));
-        return rows.Select(r =>
-        {
-            // Quartz.NET stores times as UTC ticks and the interval in milliseconds.
-            var at = new DateTimeOffset(r.LastCheckin, TimeSpan.Zero);
-            var interval = TimeSpan.FromMilliseconds(r.Interval);
-            return new InstanceRow(r.Name, at, interval, now - at > interval * 3);
-        }).ToList();
     }
 
     private static DateTimeOffset? Utc(DateTime? value) => value is null ? null : new DateTimeOffset(DateTime.SpecifyKind(value.Value, DateTimeKind.Utc));

@@ -24,6 +24,14 @@ public static class AdminSecurity
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
         + "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
 
+    /// <summary>
+    /// Hangfire's dashboard (/admin/jobs) only: as <see cref="PageCsp"/> but with inline styles, which its pages use
+    /// for state colours and its charts inject at run time. Scripts stay same-origin only.
+    /// </summary>
+    public const string JobsCsp =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'none'; "
+        + "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
     /// <summary>The previewed email inside the iframe: sandboxed (no scripts, opaque origin), its inline styles allowed.</summary>
     public const string FrameCsp =
         "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; "
@@ -74,7 +82,7 @@ public static class AdminSecurity
                 var h = context.Response.Headers;
                 if (!h.ContainsKey("Content-Security-Policy"))
                 {
-                    h.ContentSecurityPolicy = PageCsp;
+                    h.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(AdminJobsDashboard.Path, StringComparison.OrdinalIgnoreCase) ? JobsCsp : PageCsp;
                     h.XFrameOptions = "DENY";
                 }
                 h.XContentTypeOptions = "nosniff";

@@ -48,8 +48,10 @@ public static class ConfigurationExtensions
         });
         builder.Bind<ScheduleOptions>(ScheduleOptions.Section, (o, errors) =>
         {
-            try { _ = new Quartz.CronExpression(o.Cron); }
-            catch (FormatException e) { errors.Add($"Schedule__Cron '{o.Cron}' is not a valid Quartz cron expression: {e.Message}"); }
+            try { _ = Scheduling.WeeklyCron.Parse(o.Cron); }
+            catch (Cronos.CronFormatException e) { errors.Add($"Schedule__Cron '{o.Cron}' is not a valid cron expression (5 fields, or 6 with seconds first): {e.Message}"); }
+            if (o.MaxLateness <= TimeSpan.Zero) errors.Add("Schedule__MaxLateness must be positive");
+            if (o.PollInterval < TimeSpan.FromSeconds(1)) errors.Add("Schedule__PollInterval must be at least 1 second");
             try { TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone); }
             catch (TimeZoneNotFoundException) { errors.Add($"Schedule__TimeZone '{o.TimeZone}' is not a known time zone"); }
         });

@@ -2,17 +2,17 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Newsletter.Sender.Configuration;
 
-/// <summary>The weekly schedule.</summary>
+/// <summary>The weekly schedule (a Hangfire recurring job).</summary>
 public sealed class ScheduleOptions
 {
     public const string Section = "Schedule";
 
-    /// <summary>Quartz cron expression; default Monday 09:00.</summary>
+    /// <summary>Cron expression: 5 fields, or 6 with seconds first (Hangfire's rules); default Monday 09:00.</summary>
     [Required] public string Cron { get; set; } = "0 0 9 ? * MON";
 
     [Required] public string TimeZone { get; set; } = "UTC";
 
-    /// <summary>Run the weekly schedule in this process (the scheduler also stays off in the Web role).</summary>
+    /// <summary>Keep the weekly recurring job; false removes it (for the whole cluster: it is stored in the database).</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>
@@ -23,4 +23,7 @@ public sealed class ScheduleOptions
         => bool.TryParse(configuration[$"{Section}:{nameof(Enabled)}"], out var enabled) ? enabled : new ScheduleOptions().Enabled;
 
     public TimeSpan MaxLateness { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How often the Hangfire server looks for due recurring runs and queued jobs.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

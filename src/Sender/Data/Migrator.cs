@@ -9,7 +9,9 @@ namespace Newsletter.Sender.Data;
 /// Applies the versioned SQL migrations embedded from <c>src/Sender/Migrations/NNNN_name.sql</c>, in
 /// name order, each in its own transaction, under a session advisory lock so that two instances starting
 /// together cannot race. Applied versions are recorded with a checksum; an edited migration that was
-/// already applied is reported instead of silently ignored. Idempotent: a second run applies nothing.
+/// already applied is reported instead of silently ignored; a shipped file may be deleted once a later migration
+/// undoes it (its row stays in schema_migrations). Idempotent: a second run applies nothing. Hangfire's schema is
+/// installed last, under the same lock.
 /// </summary>
 public static class Migrator
 {
@@ -101,6 +103,8 @@ public static class Migrator
                 await tx.CommitAsync(cancellationToken);
                 done.Add(migration.Name);
             }
+            // Hangfire's own schema, under the same lock: its installer is not safe against a concurrent run.
+            Scheduling.HangfireSchema.Install(connection);
             return done;
         }
         finally

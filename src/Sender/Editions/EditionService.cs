@@ -215,11 +215,20 @@ public sealed class EditionService(
 
     private sealed record QueueCursor(long After, long Until, string State);
 
-    /// <summary>Records the edition of a schedule slot as skipped because the send came too late (idempotent per slot).</summary>
-    public async Task<EditionSummary> RecordLateAsync(DateTimeOffset slot, TimeSpan late, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the edition of a schedule slot as skipped because the send came too late (idempotent per slot):
+    /// every instance was down, or the run kept failing with <paramref name="lastError"/> until then.
+    /// </summary>
+    public Task<EditionSummary> RecordLateAsync(DateTimeOffset slot, TimeSpan late, string? lastError, CancellationToken cancellationToken)
+    {
+        var why = lastError is null ? "every instance was down" : "it kept failing: " + lastError;
+        return RecordSkippedAsync(slot, $"late: the scheduled send of {slot:u} came {(int)late.TotalHours} h {late.Minutes} min late ({why}); send it by hand", cancellationToken);
+    }
+
+    /// <summary>Records the edition of a schedule slot as skipped with the reason; an existing edition of the slot is kept.</summary>
+    public async Task<EditionSummary> RecordSkippedAsync(DateTimeOffset slot, string reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var reason = $"late: the scheduled send of {slot:u} came {(int)late.TotalHours} h {late.Minutes} min late (every instance was down); send it by hand";
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """

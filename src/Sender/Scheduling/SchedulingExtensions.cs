@@ -1,51 +1,46 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.PostgreSql;
 using Newsletter.Sender.Configuration;
-using Quartz;
+using Npgsql;
 
 namespace Newsletter.Sender.Scheduling;
 
 public static class SchedulingExtensions
 {
     /// <summary>
-    /// Quartz.NET with its ADO job store in our PostgreSQL database (tables qrtz_*, created by migration 0300),
-    /// clustered: every instance runs a scheduler, and each firing runs on exactly one of them.
+    /// Hangfire on our PostgreSQL database (schema <c>hangfire</c>, installed by the migrator). Every role gets the
+    /// storage (the Web role serves the dashboard at /admin/jobs); Worker and All also run a Hangfire server, and the
+    /// cluster runs each recurring run on exactly one of them. Storage and activator are this host's own singletons,
+    /// not Hangfire's static defaults, so several hosts in one process (the tests) never share them.
     /// </summary>
     public static IHostApplicationBuilder AddScheduling(this IHostApplicationBuilder builder)
     {
-        var role = ServiceOptions.RoleIn(builder.Configuration);
-        var enabled = ScheduleOptions.EnabledIn(builder.Configuration);
-        if (role == ServiceRole.Web || !enabled) return builder;
+        var services = builder.Services;
+        var poll = builder.Configuration.GetValue($"{ScheduleOptions.Section}:{nameof(ScheduleOptions.PollInterval)}", new ScheduleOptions().PollInterval);
+        if (poll < TimeSpan.FromSeconds(1)) poll = TimeSpan.FromSeconds(1); // reported by the options' validation
+        services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(new DataSourceConnectionFactory(sp.GetRequiredService<NpgsqlDataSource>()),
+            new PostgreSqlStorageOptions
+            {
+                SchemaName = HangfireSchema.Name,
+                PrepareSchemaIfNecessary = false, // the migrator installs it under its advisory lock
+                QueuePollInterval = poll,
+            }));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
 
-        builder.Services.AddQuartz(q =>
+        if (ServiceOptions.RoleIn(builder.Configuration) == ServiceRole.Web) return builder;
+        var instance = builder.Configuration.GetValue<string>($"{ServiceOptions.Section}:{nameof(ServiceOptions.InstanceName)}");
+        services.AddHangfireServer(o =>
         {
-            q.ConfigureScheduler(s =>
-            {
-                s.InstanceName = "newsletter";
-                s.GenerateInstanceId = true; // unique per process: the cluster tells instances apart by it
-            });
-            q.UsePersistentStore(store =>
-            {
-                store.UseDataSource(db =>
-                {
-                    db.Provider = "Npgsql";
-                    db.ConnectionStringName = "Newsletter";
-                });
-                store.ConfigureStore(s =>
-                {
-                    s.TablePrefix = "qrtz_";
-                    s.StoreJobDataAsStrings = true;
-                    s.SchemaProvisioning = SchemaProvisioning.None; // migration 0300 creates the tables
-                });
-                store.UseSystemTextJsonSerializer(_ => { });
-                store.UseClustering(c =>
-                {
-                    c.CheckinInterval = TimeSpan.FromSeconds(10);
-                    c.CheckinMisfireThreshold = TimeSpan.FromSeconds(30);
-                });
-            });
-            q.AddJob<WeeklyEditionJob>(j => j.WithIdentity(WeeklyEditionJob.Key).StoreDurably().RequestRecovery());
+            if (!string.IsNullOrWhiteSpace(instance)) o.ServerName = instance;
+            o.WorkerCount = 2; // a weekly send and an hourly purge: the deliveries are rows, never Hangfire jobs
+            o.SchedulePollingInterval = poll;
         });
-        builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
-        builder.Services.AddHostedService<ScheduleSynchronizer>();
+        services.AddHostedService<RecurringJobsSynchronizer>();
         return builder;
     }
 }

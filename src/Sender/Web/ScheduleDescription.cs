@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Configuration;
-using Quartz;
+using Newsletter.Sender.Scheduling;
 
 namespace Newsletter.Sender.Web;
 
@@ -10,8 +10,7 @@ public sealed class ScheduleDescription(IOptions<ScheduleOptions> options, TimeP
     public DateTimeOffset? Next()
     {
         var o = options.Value;
-        var cron = new CronExpression(o.Cron, TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone));
-        return cron.GetNextValidTimeAfter(time.GetUtcNow());
+        return WeeklyCron.Next(o.Cron, TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone), time.GetUtcNow());
     }
 
     public string Describe()

@@ -22,11 +22,10 @@ public static class SubscriberEndpoints
     public const string SignupCors = "signup-box";
     public const string HoneypotField = "website";
 
-    /// <summary>The subscriber services (src/Subscribers), the purge job, and what the reader's endpoints need: the signup rate limit and CORS.</summary>
+    /// <summary>The subscriber services (src/Subscribers) and what the reader's endpoints need: the signup rate limit and CORS (the purge is a recurring job, see Scheduling).</summary>
     public static IHostApplicationBuilder AddSubscriberEndpoints(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSubscribers();
-        builder.Services.AddHostedService<SubscriberPurgeService>();
 
         // Per client IP: at most N signups a minute (Subscribers__MaxSignupsPerIpPerMinute), then 429 + Retry-After.
         builder.Services.AddRateLimiter(limiter =>

@@ -145,8 +145,8 @@ public sealed class AdminBrowserTests
         await page.GotoAsync("/admin/comparisons");
         await Expect(page.GetByText("Codestral 2 vs Mistral 8x24B").First).ToBeVisibleAsync();
         await ShotAsync(page, "comparisons");
-        await page.GotoAsync("/admin/jobs");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Cluster instances" })).ToBeVisibleAsync();
+        await page.GotoAsync("/admin/jobs/recurring");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Recurring Jobs" })).ToBeVisibleAsync();
         await ShotAsync(page, "jobs");
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
         await page.GotoAsync("/admin");

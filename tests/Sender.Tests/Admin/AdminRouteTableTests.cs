@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Sender.Tests.Infrastructure;
+using Newsletter.TestSupport;
 
 namespace Newsletter.Sender.Tests.Admin;
 
@@ -20,8 +21,17 @@ public sealed class AdminRouteTableTests
         using var admin = await AdminTestSupport.SignedInClientAsync(service);
         await AdminTestSupport.SeedAsync(service.DataSource);
         var before = await AdminTestSupport.FingerprintAsync(service.DataSource);
+        // The recurring jobs are stored at start-up: wait, so a dashboard "remove" would have one to remove.
+        Assert.True(await Eventually.TrueAsync(() => PurgeJobStoredAsync(service), TimeSpan.FromSeconds(20)), "the purge's recurring job was not stored");
 
         var routes = Routes(service);
+        // Hangfire's dashboard is one catch-all endpoint; its pages and its state-changing commands are listed here.
+        Assert.Contains(routes, r => r.Pattern == "/admin/jobs/{**path}");
+        foreach (var page in new[] { "", "/recurring", "/jobs/failed", "/servers", "/retries", "/jobs/details/1" })
+            routes.Add(("GET", "/admin/jobs" + page, "/admin/jobs/{**path}"));
+        foreach (var command in new[] { "/stats", "/recurring/trigger", "/recurring/remove", "/jobs/failed/requeue", "/jobs/failed/delete",
+                     "/jobs/enqueued/delete", "/jobs/scheduled/enqueue", "/jobs/succeeded/requeue", "/jobs/1/requeue", "/jobs/1/delete" })
+            routes.Add(("POST", "/admin/jobs" + command, "/admin/jobs/{**path}"));
         Assert.Contains(routes, r => r.Path == "/admin/subscribers/1/erase" && r.Method == "POST");
         Assert.Contains(routes, r => r.Path == "/api/editions/send-now" && r.Method == "POST");
         Assert.Contains(routes, r => r.Path == "/admin/editions/1/progress.json");
@@ -48,7 +58,8 @@ public sealed class AdminRouteTableTests
                 {
                     request.Content = path.EndsWith("/comparisons", StringComparison.Ordinal) && isApi
                         ? new StringContent("""{"slug":"x"}""", System.Text.Encoding.UTF8, "application/json")
-                        : AdminTestSupport.Form(("confirm", "yes"), ("addresses", "t@example.com"), ("id", "1"), ("include", "1"));
+                        : AdminTestSupport.Form(("confirm", "yes"), ("addresses", "t@example.com"), ("id", "1"), ("include", "1"),
+                            ("jobs[]", "subscriber-purge"), ("jobs[]", "1"));
                 }
                 prepare(request);
                 using var response = await client.SendAsync(request);
@@ -63,6 +74,17 @@ public sealed class AdminRouteTableTests
 
         Assert.True(failures.Count == 0, "routes not refused:\n" + string.Join("\n", failures));
         Assert.Equal(before, await AdminTestSupport.FingerprintAsync(service.DataSource));
+        // No job triggered or changed through the dashboard (the hourly purge's own runs say "by recurring job scheduler").
+        await using var hangfire = service.DataSource.CreateCommand(
+            "select count(*) from hangfire.state where reason ilike 'triggered using%' or reason ilike '%dashboard%'");
+        Assert.Equal(0L, (long)(await hangfire.ExecuteScalarAsync())!);
+        Assert.True(await PurgeJobStoredAsync(service), "the purge's recurring job was removed");
+    }
+
+    private static async Task<bool> PurgeJobStoredAsync(ServiceFactory service)
+    {
+        await using var stored = service.DataSource.CreateCommand("select count(*) from hangfire.set where key = 'recurring-jobs' and value = 'subscriber-purge'");
+        return (long)(await stored.ExecuteScalarAsync())! == 1;
     }
 
     /// <summary>Each (method, concrete path) of the app's /admin and /api endpoints, except the login form and its post.</summary>

@@ -1,4 +1,6 @@
 namespace Newsletter.Sender.Admin.Pages;
 
+/// <param name="LastRunState">Hangfire's state of the weekly job's last run (e.g. Succeeded, Scheduled for a retry, Failed).</param>
 public sealed record DashboardModel(IReadOnlyList<StatusCount> Statuses, IReadOnlyList<WeekCount> Growth, DateTimeOffset? NextSend,
-    string? NextSendLocal, string ScheduleText, bool ScheduleEnabled, IReadOnlyList<EditionProgress> Editions, long UnsentComparisons);
+    string? NextSendLocal, string ScheduleText, bool ScheduleEnabled, IReadOnlyList<EditionProgress> Editions, long UnsentComparisons,
+    string? LastRunState = null, string? LastRunJobId = null);
