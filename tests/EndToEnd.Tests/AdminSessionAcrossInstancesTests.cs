@@ -67,7 +67,6 @@ public sealed partial class AdminSessionAcrossInstancesTests
         finally
         {
             await a.DisposeAsync();
-            await b.DisposeAsync();
             foreach (var home in homes) Directory.Delete(home, recursive: true);
         }
     }

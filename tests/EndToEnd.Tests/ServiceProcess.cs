@@ -15,6 +15,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public const string ApiKey = "e2e-api-key-0123456789-abcdefghijklmnopqrstuvwxyz";
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private bool disposed;
 
     private ServiceProcess(Process process, Uri baseUrl)
     {
@@ -121,6 +122,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (disposed) return; // a test that restarts an instance may dispose it early
+        disposed = true;
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
