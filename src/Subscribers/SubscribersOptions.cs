@@ -9,12 +9,16 @@ namespace Newsletter.Subscribers;
 public sealed class SubscribersOptions : IValidatableObject
 {
     public const string Section = "Subscribers";
+    public const int MinSuppressionKeyLength = 32;
 
     /// <summary>How long a confirmation link stays valid.</summary>
     public TimeSpan ConfirmationTtl { get; set; } = TimeSpan.FromHours(48);
 
     /// <summary>HMAC keys for unsubscribe tokens; the first signs, all verify (rotation). Each ≥ 32 characters.</summary>
     public List<string> UnsubscribeKeys { get; set; } = [];
+
+    /// <summary>HMAC key of the suppression list's hashes of erased addresses (≥ 32 characters); never change it.</summary>
+    public string SuppressionKey { get; set; } = "";
 
     [Range(1, 1000, ErrorMessage = "Subscribers__MaxConfirmationsPerAddressPerDay must be between {1} and {2}")]
     public int MaxConfirmationsPerAddressPerDay { get; set; } = 3;
@@ -43,6 +47,10 @@ public sealed class SubscribersOptions : IValidatableObject
         for (var i = 0; i < UnsubscribeKeys.Count; i++)
             if (UnsubscribeKeys[i].Length < 32)
                 yield return new ValidationResult($"Subscribers__UnsubscribeKeys__{i} must be at least 32 characters", [nameof(UnsubscribeKeys)]);
+        if (string.IsNullOrEmpty(SuppressionKey))
+            yield return new ValidationResult($"Subscribers__SuppressionKey is required (a secret of at least {MinSuppressionKeyLength} characters)", [nameof(SuppressionKey)]);
+        else if (SuppressionKey.Length < MinSuppressionKeyLength)
+            yield return new ValidationResult($"Subscribers__SuppressionKey must be at least {MinSuppressionKeyLength} characters", [nameof(SuppressionKey)]);
         if (ConfirmationTtl <= TimeSpan.Zero)
             yield return new ValidationResult("Subscribers__ConfirmationTtl must be positive", [nameof(ConfirmationTtl)]);
     }

@@ -25,6 +25,7 @@ public static class SubscriberEndpoints
     /// <summary>The subscriber services (src/Subscribers), the purge job, and what the reader's endpoints need: the signup rate limit and CORS.</summary>
     public static IHostApplicationBuilder AddSubscriberEndpoints(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddHostedService<SuppressionRekeyService>();
         builder.Services.AddSubscribers();
         builder.Services.AddHostedService<SubscriberPurgeService>();
 
