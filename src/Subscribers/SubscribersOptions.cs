@@ -33,6 +33,9 @@ public sealed class SubscribersOptions : IValidatableObject
     /// <summary>Signups never confirmed are deleted this long after their last signup.</summary>
     public TimeSpan PendingRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>IP addresses and user agents of consent records are cleared this long after the signup; the rest of the record stays.</summary>
+    public TimeSpan ConsentIpRetention { get; set; } = TimeSpan.FromDays(730);
+
     /// <summary>Version tag of the consent text shown by the signup forms, stored with every consent.</summary>
     [Required(ErrorMessage = "Subscribers__ConsentVersion is required")]
     public string ConsentVersion { get; set; } = "2026-11-v1";
@@ -51,6 +54,8 @@ public sealed class SubscribersOptions : IValidatableObject
             yield return new ValidationResult($"Subscribers__SuppressionKey is required (a secret of at least {MinSuppressionKeyLength} characters)", [nameof(SuppressionKey)]);
         else if (SuppressionKey.Length < MinSuppressionKeyLength)
             yield return new ValidationResult($"Subscribers__SuppressionKey must be at least {MinSuppressionKeyLength} characters", [nameof(SuppressionKey)]);
+        if (ConsentIpRetention <= TimeSpan.Zero)
+            yield return new ValidationResult("Subscribers__ConsentIpRetention must be positive", [nameof(ConsentIpRetention)]);
         if (ConfirmationTtl <= TimeSpan.Zero)
             yield return new ValidationResult("Subscribers__ConfirmationTtl must be positive", [nameof(ConfirmationTtl)]);
     }
