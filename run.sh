@@ -31,6 +31,10 @@ if [[ ! -f "$secrets" ]]; then
   } > "$secrets"
   chmod 600 "$secrets"
 fi
+# Added when missing, so a .data/ from before the setting keeps working.
+if ! grep -q '^Subscribers__SuppressionKey=' "$secrets"; then
+  echo "Subscribers__SuppressionKey=$(head -c 48 /dev/urandom | base64 | tr -d '/+=')" >> "$secrets"
+fi
 set -a; source "$secrets"; set +a
 
 conn=$(scripts/pg.sh start "$data/postgres")

@@ -100,6 +100,7 @@ try
         ["Newsletter__PostalAddress"] = "1 Bench Street, Benchville 12345",
         ["Api__Keys__0"] = apiKey,
         ["Subscribers__UnsubscribeKeys__0"] = "bench-unsubscribe-key-0123456789-abcdefghijklmnop",
+        ["Subscribers__SuppressionKey"] = "bench-suppression-key-0123456789-abcdefghijklmnop",
         ["Smtp__Mode"] = "Smtp",
         ["Smtp__Host"] = "127.0.0.1",
         ["Smtp__Port"] = sinkPort.ToString(CultureInfo.InvariantCulture),

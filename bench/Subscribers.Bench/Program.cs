@@ -54,7 +54,7 @@ static async Task InProcessAsync(string admin, int rows)
     }
     Console.WriteLine($"generated {rows:N0} rows ({new FileInfo(file).Length / 1048576.0:F1} MB) in {watch.Elapsed.TotalSeconds:F1} s");
 
-    var settings = new SubscribersOptions { UnsubscribeKeys = ["bench-unsubscribe-key-0123456789-abcdefghij"], ConsentVersion = "bench" };
+    var settings = new SubscribersOptions { UnsubscribeKeys = ["bench-unsubscribe-key-0123456789-abcdefghij"], SuppressionKey = "bench-suppression-key-0123456789-abcdefghij", ConsentVersion = "bench" };
     var importer = new SubscriberImporter(db, settings, TimeProvider.System) { Log = line => Console.WriteLine("  " + line) };
     foreach (var run in new[] { "first import", "re-import (idempotent)" })
     {

@@ -47,7 +47,7 @@ public enum EraseOutcome
 /// <item><see cref="ExportCsvAsync"/>: the list as CSV, streamed (cells defused against CSV injection).</item>
 /// </list>
 /// </summary>
-public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
+public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, SuppressionHash suppression)
 {
     public const int PageSize = 50;
 
@@ -156,7 +156,7 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
     }
 
     /// <summary>
-    /// GDPR erasure. In one transaction: the SHA-256 of the normalised address goes to <c>suppressions</c> (so an import
+    /// GDPR erasure. In one transaction: the keyed hash of the normalised address (<see cref="SuppressionHash"/>) goes to <c>suppressions</c> (so an import
     /// cannot silently re-add it); the row keeps its id (delivery statistics stay whole) but its address becomes
     /// <c>erased-ID@erased.invalid</c> — which also frees the address's <c>email_key</c>, so the person may sign up again
     /// with a fresh double opt-in — and its name is removed; consents lose IP addresses and user agents; outbox rows and
@@ -175,7 +175,7 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
         var placeholder = $"erased-{id.ToString(CultureInfo.InvariantCulture)}@erased.invalid";
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            insert into suppressions (email_hash, reason, created_at) values (@hash, 'erased', @now)
+            insert into suppressions (email_hash, reason, created_at, keyed) values (@hash, 'erased', @now, true)
             on conflict (email_hash) do update set reason = 'erased', created_at = excluded.created_at;
             update subscribers set email = @placeholder, email_key = @placeholder, name = null, confirmed_at = null, soft_bounces = 0 where id = @id;
             update subscriber_events set detail = null where subscriber_id = @id;
@@ -185,7 +185,7 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time)
             update deliveries set last_reply = null,
                    state = case when state in ('pending', 'deferred') then 'skipped' else state end
             where edition_id = any(array(select id from editions)) and subscriber_id = @id;
-            """, new { hash = SubscriberService.EmailHash(row.Value.Email), now, placeholder, id }, tx, cancellationToken: cancellationToken));
+            """, new { hash = suppression.Of(row.Value.Email), now, placeholder, id }, tx, cancellationToken: cancellationToken));
         await SubscriberService.ChangeStatusAsync(connection, tx, id, row.Value.Status, SubscriberStatus.Erased, "erasure request", null, now, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return EraseOutcome.Erased;

@@ -19,6 +19,7 @@ public static class SubscribersServiceCollectionExtensions
         // The services read the settings once; a singleton of the bound value keeps their constructors plain.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SubscribersOptions>>().Value);
         services.AddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<SubscribersOptions>().UnsubscribeKeys));
+        services.AddSingleton(sp => new SuppressionHash(sp.GetRequiredService<SubscribersOptions>().SuppressionKey));
         services.AddSingleton<SubscriberService>();
         services.AddSingleton<BounceRecorder>();
         services.AddSingleton<ProviderEventRecorder>();

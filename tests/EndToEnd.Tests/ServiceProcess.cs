@@ -62,6 +62,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         ["Newsletter__PostalAddress"] = "1 Test Street, Testville 12345",
         ["Api__Keys__0"] = ApiKey,
         ["Subscribers__UnsubscribeKeys__0"] = "e2e-unsubscribe-key-0123456789-abcdefghijklmnop",
+        ["Subscribers__SuppressionKey"] = "e2e-suppression-key-0123456789-abcdefghijklmnop",
         ["Delivery__PollInterval"] = "00:00:00.200",
         ["Logging__LogLevel__Default"] = "Warning",
         ["Smtp__Mode"] = "Pickup",

@@ -18,7 +18,10 @@ public class OptionsTests
     [Fact]
     public void The_subscribers_section_is_bound_once_with_its_defaults()
     {
-        using var provider = Provider(new() { ["Subscribers:UnsubscribeKeys:0"] = new string('k', 32), ["Subscribers:SoftBounceLimit"] = "5" });
+        using var provider = Provider(new()
+        {
+            ["Subscribers:UnsubscribeKeys:0"] = new string('k', 32), ["Subscribers:SuppressionKey"] = new string('s', 32), ["Subscribers:SoftBounceLimit"] = "5",
+        });
 
         var options = provider.GetRequiredService<IOptions<SubscribersOptions>>().Value;
 
@@ -40,6 +43,19 @@ public class OptionsTests
 
         Assert.Contains("Subscribers__UnsubscribeKeys__0 is required", noKey.Message, StringComparison.Ordinal);
         Assert.Contains("Subscribers__UnsubscribeKeys__0 must be at least 32 characters", tooShort.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_or_short_suppression_key_is_refused_naming_its_environment_variable()
+    {
+        using var missing = Provider(new() { ["Subscribers:UnsubscribeKeys:0"] = new string('k', 32) });
+        using var shortKey = Provider(new() { ["Subscribers:UnsubscribeKeys:0"] = new string('k', 32), ["Subscribers:SuppressionKey"] = "short" });
+
+        var noKey = Assert.Throws<OptionsValidationException>(() => missing.GetRequiredService<IOptions<SubscribersOptions>>().Value);
+        var tooShort = Assert.Throws<OptionsValidationException>(() => shortKey.GetRequiredService<IOptions<SubscribersOptions>>().Value);
+
+        Assert.Contains("Subscribers__SuppressionKey is required", noKey.Message, StringComparison.Ordinal);
+        Assert.Contains("Subscribers__SuppressionKey must be at least 32 characters", tooShort.Message, StringComparison.Ordinal);
     }
 }
 

@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Admin.Pages;
 
@@ -16,6 +20,11 @@ public static class AdminEndpoints
         // in Development; a published app has the files in its own wwwroot and the manifest is absent (no-op).
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddAuthentication().AddCookie(AdminSecurity.Scheme, AdminSecurity.ConfigureCookie);
+        // Where HTTPS is required both cookies are Secure whatever the request; elsewhere Secure when the request is HTTPS.
+        builder.Services.AddOptions<CookieAuthenticationOptions>(AdminSecurity.Scheme).Configure<IOptions<AdminOptions>, IHostEnvironment>(
+            (o, admin, environment) => o.Cookie.SecurePolicy = admin.Value.HttpsRequired(environment) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
+        builder.Services.AddOptions<AntiforgeryOptions>().Configure<IOptions<AdminOptions>, IHostEnvironment>(
+            (o, admin, environment) => o.Cookie.SecurePolicy = admin.Value.HttpsRequired(environment) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminSecurity.Policy, p => p.AddAuthenticationSchemes(AdminSecurity.Scheme).RequireAuthenticatedUser());
         builder.Services.AddAntiforgery(o =>
@@ -23,7 +32,6 @@ public static class AdminEndpoints
             o.Cookie.Name = AdminSecurity.CsrfCookieName;
             o.Cookie.Path = "/admin";
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.FormFieldName = AdminSecurity.CsrfField;
             o.SuppressXFrameOptionsHeader = true; // set by UseAdminSecurityHeaders
         });
@@ -37,7 +45,8 @@ public static class AdminEndpoints
     public static WebApplication MapAdmin(this WebApplication app)
     {
         app.UseAdminAssets();
-        var admin = app.MapGroup("/admin").RequireAuthorization(AdminSecurity.Policy).AddEndpointFilter(AdminSecurity.ValidateAntiforgery);
+        var admin = app.MapGroup("/admin").RequireAuthorization(AdminSecurity.Policy)
+            .AddEndpointFilter(AdminSecurity.RequireHttps).AddEndpointFilter(AdminSecurity.ValidateAntiforgery);
         admin.MapAdminLogin();
         admin.MapAdminDashboard();
         admin.MapAdminPreview();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin.Pages;
@@ -45,19 +44,26 @@ internal static class AdminLoginEndpoints
             }, StatusCodes.Status429TooManyRequests);
         }
 
-        var match = options.CurrentValue.Users.FirstOrDefault(u => string.Equals(u.Name, user, StringComparison.Ordinal) && user.Length > 0);
+        var users = options.CurrentValue.Users;
+        var index = users.FindIndex(u => string.Equals(u.Name, user, StringComparison.Ordinal) && user.Length > 0);
+        var match = index < 0 ? null : users[index];
         // Without a match a dummy hash is still checked: the answer takes as long for an unknown name.
         var ok = PasswordHasher.Verify(password, match?.PasswordHash ?? DummyHash.Value) && match is not null && password.Length > 0;
+        var log = logs.CreateLogger("Newsletter.Admin");
         if (!ok)
         {
-            logs.CreateLogger("Newsletter.Admin").LogWarning("admin sign-in refused for {User} from {Ip}", user.Length > 64 ? user[..64] : user, ip);
+            // Only a configured name is logged: an unknown one may be an address, or a password typed in the wrong field.
+            log.LogWarning("admin sign-in refused for {User} from {Ip}", match is null ? "an unknown user name" : LogRedaction.Redact(match.Name), ip);
             return AdminResults.Page<LoginPage>(http, "login", new Dictionary<string, object?>
             {
                 ["Error"] = "That user name and password do not match.", ["UserName"] = user, ["ReturnUrl"] = returnUrl,
             }, StatusCodes.Status401Unauthorized);
         }
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, match!.Name)], AdminSecurity.Scheme);
-        await http.SignInAsync(AdminSecurity.Scheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false });
+        // Users come from configuration, which the service cannot rewrite: the operator replaces the hash.
+        if (PasswordHasher.NeedsRehash(match!.PasswordHash))
+            log.LogWarning("admin user {User} signed in with a password hash below {Iterations} PBKDF2 iterations: run hash-password and replace Admin__Users__{Index}__PasswordHash",
+                LogRedaction.Redact(match.Name), PasswordHasher.Iterations, index);
+        await http.SignInAsync(AdminSecurity.Scheme, AdminSessions.Principal(match), new AuthenticationProperties { IsPersistent = false });
         return AdminResults.SeeOther(returnUrl);
     }
 

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+using Newsletter.Sender.Configuration;
 
 namespace Newsletter.Sender.Admin;
 
@@ -65,6 +67,28 @@ public static class AdminSecurity
             return Task.CompletedTask;
         };
         o.Events.OnRedirectToAccessDenied = o.Events.OnRedirectToLogin;
+        o.Events.OnValidatePrincipal = AdminSessions.ValidateAsync;
+    }
+
+    /// <summary>
+    /// Where HTTPS is required (<c>Admin__RequireHttps</c>) nothing under /admin answers over plain HTTP (as seen
+    /// through the trusted proxies): no login form, no cookie that would travel in clear.
+    /// </summary>
+    internal static async ValueTask<object?> RequireHttps(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!http.Request.IsHttps && http.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value
+                .HttpsRequired(http.RequestServices.GetRequiredService<IHostEnvironment>()))
+        {
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await http.Response.WriteAsync(
+                "The admin console only answers over HTTPS: open it with https://. Behind a reverse proxy that terminates TLS, "
+                + "list the proxy in Service__TrustedProxies so its X-Forwarded-Proto is believed (Admin__RequireHttps=false turns this off).\n",
+                http.RequestAborted);
+            return TypedResults.Empty;
+        }
+        return await next(context);
     }
 
     internal static bool IsJson(HttpRequest request) => request.Path.Value?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) == true;

@@ -1,17 +1,16 @@
 using System.Collections.Concurrent;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace Newsletter.Sender.Admin;
 
 /// <summary>
-/// Login throttling: at most <see cref="PerMinute"/> attempts a minute per client IP and per user name (each
-/// counted separately), whatever the outcome. In memory: per instance.
+/// Login throttling, whatever the outcome: at most <see cref="PerAddressPerMinute"/> attempts a minute from one client
+/// address, and <see cref="PerMinute"/> for one user name from that address. The user name is never counted across
+/// addresses, so wrong guesses from elsewhere cannot lock the real admin out. In memory: per instance.
 /// </summary>
 public sealed class LoginThrottle(TimeProvider time)
 {
     public const int PerMinute = 5;
+    public const int PerAddressPerMinute = 20;
     private readonly ConcurrentDictionary<string, Window> windows = new(StringComparer.Ordinal);
 
     private sealed class Window
@@ -20,12 +19,12 @@ public sealed class LoginThrottle(TimeProvider time)
         public int Count;
     }
 
-    /// <summary>Counts one attempt for each key; null when allowed, else how long to wait.</summary>
+    /// <summary>Counts one attempt for the address and for the name from it; null when allowed, else how long to wait.</summary>
     public TimeSpan? Attempt(string ip, string user)
     {
         var now = time.GetUtcNow();
         TimeSpan? wait = null;
-        foreach (var key in new[] { "ip:" + ip, "user:" + user.Trim().ToLowerInvariant() })
+        foreach (var (key, limit) in new[] { ("ip:" + ip, PerAddressPerMinute), ("user:" + ip + "\n" + user.Trim().ToLowerInvariant(), PerMinute) })
         {
             var w = windows.GetOrAdd(key, _ => new Window { Start = now });
             lock (w)
@@ -36,7 +35,7 @@ public sealed class LoginThrottle(TimeProvider time)
                     w.Count = 0;
                 }
                 w.Count++;
-                if (w.Count > PerMinute)
+                if (w.Count > limit)
                 {
                     var left = w.Start + TimeSpan.FromMinutes(1) - now;
                     wait = wait is null || left > wait ? left : wait;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Newsletter.Mail.Smtp;
+using Newsletter.Sender.Security;
 
 namespace Newsletter.Sender.Delivery;
 
@@ -32,7 +33,7 @@ internal sealed class OutboxSender(
             {
                 var outcome = failures.Failure(e, Utc(row.CreatedAt));
                 outcomes[row.Id] = outcome;
-                logger.LogWarning("outbox {Id} ({Kind}): {Outcome} {Reply}", row.Id, row.Kind, outcome.Kind, outcome.Reply);
+                logger.LogWarning("outbox {Id} ({Kind}): {Outcome} {Reply}", row.Id, row.Kind, outcome.Kind, LogRedaction.Redact(outcome.Reply));
             }
             catch (OperationCanceledException)
             {

@@ -3,17 +3,24 @@ using System.Text;
 
 namespace Newsletter.Sender.Security;
 
-/// <summary>PBKDF2-SHA256 password hashes: <c>pbkdf2-sha256$ITERATIONS$SALT$HASH</c> (base64).</summary>
+/// <summary>
+/// PBKDF2-SHA256 password hashes: <c>pbkdf2-sha256$ITERATIONS$SALT$HASH</c> (base64). The iteration count is part
+/// of the hash, so hashes made with fewer iterations keep verifying; <see cref="NeedsRehash"/> tells them apart.
+/// </summary>
 public static class PasswordHasher
 {
-    private const int Iterations = 210_000; // OWASP 2023 guidance for PBKDF2-HMAC-SHA256 is 600k; 210k keeps login under ~100 ms on 2 cores
+    /// <summary>OWASP's current minimum for PBKDF2-HMAC-SHA256.</summary>
+    public const int Iterations = 600_000;
     private const string Prefix = "pbkdf2-sha256";
 
-    public static string Hash(string password)
+    public static string Hash(string password) => Hash(password, Iterations);
+
+    /// <summary>A hash with a chosen iteration count (tests make old-style hashes with it).</summary>
+    public static string Hash(string password, int iterations)
     {
         var salt = RandomNumberGenerator.GetBytes(16);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, Iterations, HashAlgorithmName.SHA256, 32);
-        return $"{Prefix}${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, 32);
+        return $"{Prefix}${iterations.ToString(System.Globalization.CultureInfo.InvariantCulture)}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }
 
     /// <summary>Checks a password in constant time; false for a malformed stored hash.</summary>
@@ -32,5 +39,12 @@ public static class PasswordHasher
         {
             return false;
         }
+    }
+
+    /// <summary>True for a well-formed hash made with fewer than <see cref="Iterations"/> iterations.</summary>
+    public static bool NeedsRehash(string stored)
+    {
+        var parts = stored.Split('$');
+        return parts.Length == 4 && parts[0] == Prefix && int.TryParse(parts[1], out var iterations) && iterations < Iterations;
     }
 }

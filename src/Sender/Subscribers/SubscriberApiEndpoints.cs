@@ -18,6 +18,7 @@ public static class SubscriberApiEndpoints
         api.MapEventEndpoints();
         api.MapPost("/subscribers/import", ImportAsync);
         api.MapGet("/subscribers/export", ExportAsync);
+        api.MapPost("/subscribers/lookup", LookupAsync);
         api.MapGet("/subscribers/{email}", GetAsync);
         api.MapDelete("/subscribers/{email}", EraseAsync);
         return api;
@@ -73,6 +74,29 @@ public static class SubscriberApiEndpoints
         return detail is null
             ? EventEndpoints.Problem(StatusCodes.Status404NotFound, "Unknown subscriber", "No subscriber has this address.", null)
             : TypedResults.Json(detail, JsonSerializerOptions.Web);
+    }
+
+    /// <summary>
+    /// POST /api/subscribers/lookup with <c>{"email": ...}</c>: the same answer as GET /api/subscribers/{email}, without
+    /// the address in a URL (where proxies and access logs would keep it).
+    /// </summary>
+    private static async Task<IResult> LookupAsync(HttpContext http, SubscriberAdmin admin, CancellationToken ct)
+    {
+        if (!http.Request.HasJsonContentType())
+            return EventEndpoints.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type", "Send application/json: {\"email\": \"...\"}.", null);
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = 16 * 1024;
+        SubscriberLookup? body;
+        try
+        {
+            body = await http.Request.ReadFromJsonAsync<SubscriberLookup>(JsonSerializerOptions.Web, ct);
+        }
+        catch (Exception e) when (e is JsonException or BadHttpRequestException)
+        {
+            body = null;
+        }
+        if (string.IsNullOrWhiteSpace(body?.Email))
+            return EventEndpoints.Problem(StatusCodes.Status400BadRequest, "Missing address", "The body must be {\"email\": \"...\"}.", "email");
+        return await GetAsync(body.Email, admin, ct);
     }
 
     /// <summary>DELETE /api/subscribers/{email}: erasure (see <see cref="SubscriberAdmin.EraseAsync"/>).</summary>

@@ -25,6 +25,7 @@ public static class SubscriberEndpoints
     /// <summary>The subscriber services (src/Subscribers) and what the reader's endpoints need: the signup rate limit and CORS (the purge is a recurring job, see Scheduling).</summary>
     public static IHostApplicationBuilder AddSubscriberEndpoints(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddHostedService<SuppressionRekeyService>();
         builder.Services.AddSubscribers();
 
         // Per client IP: at most N signups a minute (Subscribers__MaxSignupsPerIpPerMinute), then 429 + Retry-After.

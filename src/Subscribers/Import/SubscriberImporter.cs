@@ -24,6 +24,7 @@ public sealed class SubscriberImporter(NpgsqlDataSource db, SubscribersOptions s
     public const int MaxNameLength = 200;
     public const int MaxSourceLength = 200;
     public const string ConsentVersion = "import";
+    private readonly SuppressionHash suppression = new(settings.SuppressionKey);
 
     /// <summary>Progress lines (the benchmark prints them); null for none.</summary>
     public Action<string>? Log { get; init; }
@@ -39,6 +40,8 @@ public sealed class SubscriberImporter(NpgsqlDataSource db, SubscribersOptions s
 
     public async Task<ImportResult> ImportAsync(TextReader text, CancellationToken cancellationToken)
     {
+        // Rows an older instance wrote unkeyed must match too (a command-line import starts no hosted services).
+        await suppression.RekeyLegacyAsync(db, cancellationToken);
         using var reader = new ImportCsvReader(text);
         var header = reader.Read(out _, out var headerError)
             ?? throw new ImportFormatException("the file is empty: a header row is required (email,name,consented_at,consent_source)");
@@ -148,7 +151,7 @@ public sealed class SubscriberImporter(NpgsqlDataSource db, SubscribersOptions s
                 if (consented is { } c) copy.Write(c.ToUniversalTime(), NpgsqlDbType.TimestampTz);
                 else copy.WriteNull();
                 WriteNullable(copy, consented is null ? null : source);
-                copy.Write(SubscriberService.EmailHash(email), NpgsqlDbType.Bytea);
+                copy.Write(suppression.Of(email), NpgsqlDbType.Bytea);
                 if (consented is null)
                 {
                     // Without evidence the address gets a double opt-in like a signup: a token in case the row is new.

@@ -6,11 +6,16 @@ namespace Newsletter.Subscribers;
 /// <summary>
 /// Data minimisation: signups never confirmed are deleted <c>Subscribers__PendingRetention</c> (30 days) after their
 /// last signup, with their consents, tokens and mails; per-address signup attempts older than 2 days go too (the
-/// limit looks back 24 hours).
+/// limit looks back 24 hours). Consent records lose their IP addresses and user agents <c>Subscribers__ConsentIpRetention</c>
+/// (2 years) after the signup, keeping the date, source and consent version. What a send in flight wrote about a subscriber
+/// erased since (an SMTP reply quoting the address, an outbox mail) is removed.
 /// </summary>
 public sealed class SubscriberPurge(NpgsqlDataSource db, SubscribersOptions settings, TimeProvider time)
 {
     public static readonly TimeSpan AttemptRetention = TimeSpan.FromDays(2);
+
+    /// <summary>How far back the purge looks for erasures whose deliveries may have been written after the erasure.</summary>
+    public static readonly TimeSpan ErasureLookBack = TimeSpan.FromDays(2);
     private const int Batch = 5000;
 
     public async Task<(int Pending, int Attempts)> PurgeAsync(CancellationToken cancellationToken)
@@ -41,6 +46,42 @@ public sealed class SubscriberPurge(NpgsqlDataSource db, SubscribersOptions sett
             attempts += n;
         }
         while (n == Batch * 4);
+        await ClearConsentIpsAsync(connection, now - settings.ConsentIpRetention, cancellationToken);
+        await AnonymiseErasedAsync(connection, now - ErasureLookBack, cancellationToken);
         return (pending, attempts);
     }
+
+    /// <summary>Clears IP addresses and user agents of consents signed before <paramref name="cutoff"/>; returns how many.</summary>
+    private static async Task<int> ClearConsentIpsAsync(NpgsqlConnection connection, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        int total = 0, n;
+        do
+        {
+            n = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                update consents set ip = null, user_agent = null, confirmed_ip = null where id in (
+                    select id from consents
+                    where signed_up_at < @cutoff and (ip is not null or user_agent is not null or confirmed_ip is not null)
+                    limit @batch for update skip locked)
+                """, new { cutoff, batch = Batch }, cancellationToken: cancellationToken));
+            total += n;
+        }
+        while (n == Batch);
+        return total;
+    }
+
+    /// <summary>
+    /// A delivery being sent while its subscriber was erased records its SMTP reply afterwards: clear such replies (and any
+    /// outbox mail) of subscribers erased since <paramref name="since"/>.
+    /// </summary>
+    private static Task<int> AnonymiseErasedAsync(NpgsqlConnection connection, DateTimeOffset since, CancellationToken cancellationToken)
+        => connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            with erased as (select id from subscribers where status = 'erased' and status_changed_at >= @since)
+            , d as (update deliveries set last_reply = null
+                    where edition_id = any(array(select id from editions)) and subscriber_id in (select id from erased) and last_reply is not null
+                    returning 1)
+            , o as (delete from outbox where subscriber_id in (select id from erased) returning 1)
+            select ((select count(*) from d) + (select count(*) from o))::int
+            """, new { since }, cancellationToken: cancellationToken));
 }

@@ -35,6 +35,7 @@ public sealed class AdminBrowserTests
         environment["Smtp__Security"] = "None";
         environment["Admin__Users__0__Name"] = User;
         environment["Admin__Users__0__PasswordHash"] = PasswordHasher.Hash(Password);
+        environment["Admin__RequireHttps"] = "false"; // Chromium talks plain HTTP to 127.0.0.1, with no proxy in between
         await using var service = await ServiceProcess.StartAsync(environment);
         await using var db = NpgsqlDataSource.Create(connectionString);
         await SeedAsync(service, db);

@@ -14,6 +14,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>, IHasDataSou
 {
     public const string ApiKey = "test-api-key-0123456789-abcdefghijklmnopqrstuvwxyz";
     public const string UnsubscribeKey = "test-unsubscribe-key-0123456789-abcdefghijklmnop";
+    public const string SuppressionKey = "test-suppression-key-0123456789-abcdefghijklmnop";
 
     private readonly Dictionary<string, string?> settings;
 
@@ -32,6 +33,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>, IHasDataSou
             ["Newsletter:PostalAddress"] = "1 Test Street, Testville 12345",
             ["Api:Keys:0"] = ApiKey,
             ["Subscribers:UnsubscribeKeys:0"] = UnsubscribeKey,
+            ["Subscribers:SuppressionKey"] = SuppressionKey,
             ["Delivery:PollInterval"] = "00:00:00.200",
             ["Schedule:Enabled"] = "false", // the scheduling tests turn it on
         };

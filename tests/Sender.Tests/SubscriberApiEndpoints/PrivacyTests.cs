@@ -44,6 +44,32 @@ public sealed class PrivacyTests
     }
 
     [Fact]
+    public async Task A_lookup_by_post_answers_what_the_get_answers_without_the_address_in_the_url()
+    {
+        using var service = await ServiceFactory.CreateAsync();
+        using var anonymous = service.CreateAnonymousClient();
+        using (var signup = await anonymous.PostAsJsonAsync("/subscribe", new { email = "me@example.com", source = "comparison page" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, signup.StatusCode);
+        }
+        using var api = service.CreateApiClient();
+
+        using var get = await api.GetAsync("/api/subscribers/me@example.com");
+        using var post = await api.PostAsJsonAsync("/api/subscribers/lookup", new { email = "ME@example.com" });
+        using var unknown = await api.PostAsJsonAsync("/api/subscribers/lookup", new { email = "nobody@example.com" });
+        using var empty = await api.PostAsJsonAsync("/api/subscribers/lookup", new { name = "x" });
+        using var anonymousPost = await anonymous.PostAsJsonAsync("/api/subscribers/lookup", new { email = "me@example.com" });
+
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.Equal(await get.Content.ReadAsStringAsync(), await post.Content.ReadAsStringAsync());
+        Assert.Equal("comparison page", (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("consents")[0].GetProperty("source").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal("application/problem+json", empty.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymousPost.StatusCode);
+    }
+
+    [Fact]
     public async Task Erasure_removes_personal_data_keeps_a_suppression_hash_refuses_a_reimport_and_allows_a_fresh_signup()
     {
         using var service = await ServiceFactory.CreateAsync();

@@ -12,6 +12,7 @@ namespace Newsletter.Subscribers.Tests.Infrastructure;
 public sealed class SubscriberDatabase : IDisposable, IHasDataSource
 {
     public const string UnsubscribeKey = "test-unsubscribe-key-0123456789-abcdefghijklmnop";
+    public const string SuppressionKey = "test-suppression-key-0123456789-abcdefghijklmnop";
 
     private readonly ServiceProvider provider;
 
@@ -20,7 +21,7 @@ public sealed class SubscriberDatabase : IDisposable, IHasDataSource
         DataSource = NpgsqlDataSource.Create(connectionString);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Subscribers:UnsubscribeKeys:0"] = UnsubscribeKey })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Subscribers:UnsubscribeKeys:0"] = UnsubscribeKey, ["Subscribers:SuppressionKey"] = SuppressionKey })
             .Build());
         services.AddSingleton(DataSource);
         services.AddSingleton(TimeProvider.System);
