@@ -12,7 +12,7 @@ public sealed class ConfigurationErrorTests
     private static readonly string[] RequiredSettings =
     [
         "ConnectionStrings__Newsletter", "Site__BaseUrl", "Site__ComparisonBaseUrl", "Newsletter__FromAddress",
-        "Newsletter__PostalAddress", "Subscribers__UnsubscribeKeys__0", "Smtp__Host",
+        "Newsletter__PostalAddress", "Subscribers__UnsubscribeKeys__0", "Subscribers__SuppressionKey", "Smtp__Host",
     ];
 
     [Theory]

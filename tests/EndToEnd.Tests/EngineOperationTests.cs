@@ -199,7 +199,10 @@ public sealed class EngineOperationTests(ITestOutputHelper output)
         const int Recipients = 30;
         using var sink = SmtpSink.Start();
         await using var scenario = await EngineScenario.CreateAsync(Recipients);
-        var service = await scenario.StartAsync(scenario.Settings(sink.Port, "broken"));
+        var settings = scenario.Settings(sink.Port, "broken");
+        // A lease longer than the test: rows left in 'sending' could only leave it by being released, not taken back.
+        settings["Delivery__ClaimLease"] = "00:05:00";
+        var service = await scenario.StartAsync(settings);
         await EngineScenario.PostComparisonAsync(service);
         // Past ingestion (which refuses control characters): a title no mail header can carry.
         await scenario.ScalarAsync<int>(
@@ -215,7 +218,10 @@ public sealed class EngineOperationTests(ITestOutputHelper output)
         var reason = summary.GetProperty("reason").GetString()!;
         Assert.StartsWith("content cannot be built: ", reason, StringComparison.Ordinal);
         Assert.Contains("U+0001", reason, StringComparison.Ordinal);
-        Assert.Equal(0L, await scenario.ScalarAsync<long>($"select count(*) from deliveries where edition_id = {broken} and state = 'sending'"));
+        // Every loop that claimed a batch of it before the pause releases its rows once it sees the failure.
+        Assert.True(await Eventually.TrueAsync(
+            async () => await scenario.ScalarAsync<long>($"select count(*) from deliveries where edition_id = {broken} and state = 'sending'") == 0,
+            TimeSpan.FromSeconds(20)), "rows of the broken edition stayed in 'sending'");
 
         await EngineScenario.PostComparisonAsync(service, "02-whisperline-3-vs-echoscribe-pro.json");
         var next = await EngineScenario.SendNowAsync(service);
