@@ -22,7 +22,7 @@ public static class PublicBodyLimit
         }
         if (context.Request.ContentLength > MaxBytes)
         {
-            await TooLarge(context).ExecuteAsync(context);
+            await TooLarge().ExecuteAsync(context);
             return;
         }
         // Kestrel's own limit also bounds what it drains of a body the handler never read; the wrapper enforces the cap
@@ -54,7 +54,7 @@ public static class PublicBodyLimit
         }
     }
 
-    public static IResult TooLarge(HttpContext context)
+    public static IResult TooLarge()
         => TypedResults.Problem(title: "Request too large", detail: $"The body is larger than {MaxBytes / 1024} KB.",
             statusCode: StatusCodes.Status413PayloadTooLarge);
 }

@@ -113,7 +113,7 @@ public static class SubscriberEndpoints
         }
         catch (Exception e) when (PublicBodyLimit.IsTooLarge(e))
         {
-            return PublicBodyLimit.TooLarge(http);
+            return PublicBodyLimit.TooLarge();
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or BadHttpRequestException or DecoderFallbackException)
         {
@@ -181,7 +181,7 @@ public static class SubscriberEndpoints
     private static async Task<IResult> ConfirmAsync(string token, HttpContext http, SubscriberService subscribers, SiteInfoProvider site,
         DeliverySignal signal, CancellationToken ct)
     {
-        if (!await PublicBodyLimit.DiscardAsync(http.Request, ct)) return PublicBodyLimit.TooLarge(http);
+        if (!await PublicBodyLimit.DiscardAsync(http.Request, ct)) return PublicBodyLimit.TooLarge();
         var outcome = await subscribers.ConfirmAsync(token, http.Connection.RemoteIpAddress, ct);
         if (outcome == ConfirmOutcome.Confirmed) signal.Poke();
         var pageOutcome = outcome switch
@@ -227,7 +227,7 @@ public static class SubscriberEndpoints
             }
             catch (Exception e) when (PublicBodyLimit.IsTooLarge(e))
             {
-                return PublicBodyLimit.TooLarge(http);
+                return PublicBodyLimit.TooLarge();
             }
             catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or DecoderFallbackException)
             {
