@@ -45,6 +45,7 @@ public static class AdminEndpoints
         admin.MapAdminSubscribers();
         admin.MapAdminComparisons();
         admin.MapAdminJobs();
+        admin.MapAdminTemplates();
         return app;
     }
 }
