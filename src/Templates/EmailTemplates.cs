@@ -126,6 +126,11 @@ public sealed class EmailTemplates
             catch (TemplateException ex)
             {
                 errors.TryAdd(ex.FileName, ex.Message);
+                if (ex.InnerException is null && SourceOf(Footer).Override)
+                {
+                    // A refusal (no unsubscribe link or postal address) is most likely the overridden footer's.
+                    errors.TryAdd(Footer, ex.Message);
+                }
                 if (ex.FileName != file)
                 {
                     errors.TryAdd(file, ex.Message);
