@@ -77,9 +77,12 @@ if (args.Length >= 2 && args[0] == "render")
 }
 
 // 1. Rendering the edition once: the first render compiles the templates, later ones use the cached compiled templates.
+var rssBefore = Rss("VmRSS");
 var sw = Stopwatch.StartNew();
 var first = await renderer.RenderEditionAsync(model);
 var cold = sw.Elapsed;
+GC.Collect();
+Console.WriteLine($"Memory: RSS {rssBefore / 1024} MB before the first compile, {Rss("VmRSS") / 1024} MB after (peak {Rss("VmHWM") / 1024} MB)");
 const int renders = 50;
 sw.Restart();
 for (var i = 0; i < renders; i++)
@@ -137,3 +140,8 @@ for (var i = 0; i < recipients; i++)
 var perMime = sw.Elapsed.TotalMicroseconds / recipients;
 Console.WriteLine($"Per recipient, whole MIME message via Mail's MessageTemplate ({buffer.WrittenCount:N0} bytes): {perMime:F2} µs/recipient; gen0 GCs: {GC.CollectionCount(0) - gen0}");
 Console.WriteLine(perMime <= 20 ? "Target ≤ 20 µs/recipient: met" : "Target ≤ 20 µs/recipient: MISSED");
+
+// Resident memory of this process in KB, from /proc/self/status ("VmRSS" now, "VmHWM" the peak).
+static long Rss(string field) =>
+    File.ReadLines("/proc/self/status").Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+        .Select(l => long.Parse(l[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();

@@ -94,6 +94,12 @@ public sealed class TemplateOverrideTests : IDisposable
             var edition = await failed.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal("failed", edition.GetProperty("state").GetString());
             Assert.StartsWith("template Edition.cshtml line ", edition.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            // The console shows the failed edition with the reason.
+            using var page = await admin.GetAsync($"/admin/editions/{failedId}");
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            var html = WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+            Assert.Contains("failed", html, StringComparison.Ordinal);
+            Assert.Contains("template Edition.cshtml line ", html, StringComparison.Ordinal);
         }
         await using (var c = await service.DataSource.OpenConnectionAsync())
         {
