@@ -27,12 +27,12 @@ public static class TemplateSamples
     public static GoodbyeEmailModel Goodbye(SiteInfo? site = null) =>
         new(site ?? Site, TextTools.Combine((site ?? Site).BaseUrl, "/?source=goodbye"));
 
-    /// <summary>Each email template with its sample model.</summary>
+    /// <summary>Each email template with its sample model; the transactional ones first, as a signup cannot wait for the edition's compile.</summary>
     internal static IEnumerable<(string FileName, Emails.EmailTemplateModel Model)> Models()
     {
-        yield return (EmailTemplates.Edition, TemplateModels.Edition(Edition()).Model);
         yield return (EmailTemplates.Confirmation, TemplateModels.Confirmation(Confirmation()));
         yield return (EmailTemplates.Welcome, TemplateModels.Welcome(Welcome()));
         yield return (EmailTemplates.Goodbye, TemplateModels.Goodbye(Goodbye()));
+        yield return (EmailTemplates.Edition, TemplateModels.Edition(Edition()).Model);
     }
 }
