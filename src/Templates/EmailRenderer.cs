@@ -3,16 +3,17 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.Logging;
-using Newsletter.Templates.Emails;
 using Newsletter.Comparisons;
 using Newsletter.Templates.Text;
 
 namespace Newsletter.Templates;
 
 /// <summary>
-/// Renders every email (HTML via Razor components on <see cref="HtmlRenderer"/>, plain text via <see cref="PlainText"/>).
-/// Thread-safe; register as a singleton. The HTML is rendered once per edition — per-recipient values are
-/// marker strings from <see cref="PersonalSlots"/>, replaced later per recipient by src/Mail's MessageTemplate.
+/// Renders every email: HTML from the RazorLight templates (<see cref="EmailTemplates"/>: built-in defaults, overridable
+/// from files on the server), plain text from the model via <see cref="PlainText"/>. Thread-safe; register as a
+/// singleton. The HTML is rendered once per edition — per-recipient values are marker strings from
+/// <see cref="PersonalSlots"/>, replaced later per recipient by src/Mail's MessageTemplate. The public pages stay Razor
+/// components, rendered by <see cref="RenderAsync{TComponent}"/>.
 /// </summary>
 public sealed class EmailRenderer : IAsyncDisposable, IDisposable
 {
@@ -22,7 +23,13 @@ public sealed class EmailRenderer : IAsyncDisposable, IDisposable
     private readonly HtmlRenderer renderer;
 
     public EmailRenderer(IServiceProvider services, ILoggerFactory loggerFactory)
+        : this(services, loggerFactory, services.GetService<EmailTemplates>() ?? EmailTemplates.Defaults)
     {
+    }
+
+    public EmailRenderer(IServiceProvider services, ILoggerFactory loggerFactory, EmailTemplates templates)
+    {
+        Templates = templates;
         // The renderer lives as long as this singleton; components resolve scoped services (e.g. the components'
         // activity source), which the root provider refuses when scopes are validated (Development).
         scope = services.CreateAsyncScope();
@@ -31,15 +38,15 @@ public sealed class EmailRenderer : IAsyncDisposable, IDisposable
 
     private readonly AsyncServiceScope scope;
 
+    /// <summary>The email templates in use.</summary>
+    public EmailTemplates Templates { get; }
+
+    /// <summary>Renders the edition once; throws <see cref="TemplateException"/> when its template cannot be used.</summary>
     public async Task<RenderedEmail> RenderEditionAsync(EditionEmailModel model, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var view = EditionView.Create(model);
-        var html = await RenderAsync<EditionEmail>(new Dictionary<string, object?>
-        {
-            [nameof(EditionEmail.Model)] = model,
-            [nameof(EditionEmail.View)] = view,
-        }, ct);
+        var (view, templateModel) = TemplateModels.Edition(model);
+        var html = await Templates.RenderAsync(EmailTemplates.Edition, templateModel, ct);
         return new RenderedEmail(view.Subject, view.Preheader, EmailHtml.SevenBit(html), PlainText.Edition(model, view));
     }
 
@@ -60,44 +67,36 @@ public sealed class EmailRenderer : IAsyncDisposable, IDisposable
     public async Task<RenderedEmail> RenderConfirmationAsync(ConfirmationEmailModel model, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var subject = $"Confirm your subscription to {model.Site.NewsletterName}";
-        var preheader = $"One click to confirm. The link expires in {TextTools.Duration(model.ExpiresIn)}.";
-        var html = await RenderAsync<ConfirmationEmail>(new Dictionary<string, object?>
-        {
-            [nameof(ConfirmationEmail.Model)] = model,
-            [nameof(ConfirmationEmail.Subject)] = subject,
-            [nameof(ConfirmationEmail.Preheader)] = preheader,
-        }, ct);
-        return new RenderedEmail(subject, preheader, EmailHtml.SevenBit(html), PlainText.Confirmation(model));
+        var templateModel = TemplateModels.Confirmation(model);
+        var html = await Templates.RenderAsync(EmailTemplates.Confirmation, templateModel, ct);
+        return new RenderedEmail(templateModel.Subject, templateModel.Preheader, EmailHtml.SevenBit(html), PlainText.Confirmation(model));
     }
 
     public async Task<RenderedEmail> RenderWelcomeAsync(WelcomeEmailModel model, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var subject = $"You're in: {model.Site.NewsletterName}";
-        var preheader = $"You're confirmed. One email {model.ScheduleDescription} with every new AI tool comparison.";
-        var html = await RenderAsync<WelcomeEmail>(new Dictionary<string, object?>
-        {
-            [nameof(WelcomeEmail.Model)] = model,
-            [nameof(WelcomeEmail.Subject)] = subject,
-            [nameof(WelcomeEmail.Preheader)] = preheader,
-        }, ct);
-        return new RenderedEmail(subject, preheader, EmailHtml.SevenBit(html), PlainText.Welcome(model));
+        var templateModel = TemplateModels.Welcome(model);
+        var html = await Templates.RenderAsync(EmailTemplates.Welcome, templateModel, ct);
+        return new RenderedEmail(templateModel.Subject, templateModel.Preheader, EmailHtml.SevenBit(html), PlainText.Welcome(model));
     }
 
     public async Task<RenderedEmail> RenderGoodbyeAsync(GoodbyeEmailModel model, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var subject = $"You've unsubscribed from {model.Site.NewsletterName}";
-        var preheader = "You won't get any more editions. Changed your mind? One click brings you back.";
-        var html = await RenderAsync<GoodbyeEmail>(new Dictionary<string, object?>
-        {
-            [nameof(GoodbyeEmail.Model)] = model,
-            [nameof(GoodbyeEmail.Subject)] = subject,
-            [nameof(GoodbyeEmail.Preheader)] = preheader,
-        }, ct);
-        return new RenderedEmail(subject, preheader, EmailHtml.SevenBit(html), PlainText.Goodbye(model));
+        var templateModel = TemplateModels.Goodbye(model);
+        var html = await Templates.RenderAsync(EmailTemplates.Goodbye, templateModel, ct);
+        return new RenderedEmail(templateModel.Subject, templateModel.Preheader, EmailHtml.SevenBit(html), PlainText.Goodbye(model));
     }
+
+    /// <summary>Renders one of the four emails with sample data on <paramref name="site"/> (template previews).</summary>
+    public Task<RenderedEmail> RenderSampleAsync(string fileName, SiteInfo site, CancellationToken ct = default) => fileName switch
+    {
+        EmailTemplates.Edition => RenderEditionAsync(TemplateSamples.Edition(site), ct),
+        EmailTemplates.Confirmation => RenderConfirmationAsync(TemplateSamples.Confirmation(site), ct),
+        EmailTemplates.Welcome => RenderWelcomeAsync(TemplateSamples.Welcome(site), ct),
+        EmailTemplates.Goodbye => RenderGoodbyeAsync(TemplateSamples.Goodbye(site), ct),
+        _ => RenderEditionAsync(TemplateSamples.Edition(site), ct), // layout and partials show in the edition
+    };
 
     /// <summary>
     /// Subject for an edition: "A vs B + 2 more verdicts" (or "A vs B: the panel's verdict" for one comparison),

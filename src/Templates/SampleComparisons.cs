@@ -19,6 +19,23 @@ public static class SampleComparisons
         return list;
     }
 
+    /// <summary>The same sample comparisons as built into this assembly (for template checks and previews on any server).</summary>
+    public static IReadOnlyList<Comparison> Embedded() => EmbeddedList.Value;
+
+    private static readonly Lazy<IReadOnlyList<Comparison>> EmbeddedList = new(() =>
+    {
+        var assembly = typeof(SampleComparisons).Assembly;
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("Newsletter.Templates.Samples.", StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(n =>
+            {
+                using var stream = assembly.GetManifestResourceStream(n)!;
+                return JsonSerializer.Deserialize<Comparison>(stream, ComparisonJson.Options) ?? throw new InvalidDataException($"{n} holds no comparison.");
+            })
+            .ToList();
+    });
+
     /// <summary>Walks up from <paramref name="start"/> (default: the current directory) to find <c>samples/comparisons</c>.</summary>
     public static string FindDirectory(string? start = null)
     {

@@ -54,6 +54,7 @@ public static class AdminEndpoints
         admin.MapAdminSubscribers();
         admin.MapAdminComparisons();
         app.MapAdminJobs(); // Hangfire's dashboard: its own pipeline, outside the group (see AdminJobsDashboard)
+        admin.MapAdminTemplates();
         return app;
     }
 }

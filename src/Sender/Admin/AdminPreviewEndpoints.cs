@@ -12,13 +12,14 @@ internal static class AdminPreviewEndpoints
 {
     public static RouteGroupBuilder MapAdminPreview(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/preview", PreviewAsync);
-        admin.MapGet("/preview/frame", FrameAsync);
-        admin.MapGet("/preview/spam", SpamAsync);
-        admin.MapPost("/preview/order", SaveOrderAsync);
-        admin.MapPost("/preview/test", SendTestAsync);
-        admin.MapGet("/preview/send", ConfirmSendAsync);
-        admin.MapPost("/preview/send", SendNowAsync);
+        var preview = admin.MapGroup("/preview").AddEndpointFilter(AdminTemplateEndpoints.ShowTemplateErrors);
+        preview.MapGet("", PreviewAsync);
+        preview.MapGet("/frame", FrameAsync);
+        preview.MapGet("/spam", SpamAsync);
+        preview.MapPost("/order", SaveOrderAsync);
+        preview.MapPost("/test", SendTestAsync);
+        preview.MapGet("/send", ConfirmSendAsync);
+        preview.MapPost("/send", SendNowAsync);
         return admin;
     }
 
@@ -133,6 +134,9 @@ internal static class AdminPreviewEndpoints
         var edition = p.DraftId is { } draft
             ? await editions.StartDraftAsync(draft, ct)
             : await editions.CreateAndStartAsync(slot: null, ct);
+        if (edition.State == "failed")
+            return AdminResults.Message(http, StatusCodes.Status422UnprocessableEntity, "The email template cannot be rendered",
+                $"Edition {edition.Id} failed: {edition.Reason}. Nothing was sent.", "/admin/templates", "Templates");
         signal.Poke();
         return AdminResults.SeeOther($"/admin/editions/{edition.Id}");
     }

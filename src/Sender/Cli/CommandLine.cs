@@ -54,6 +54,8 @@ public static class CommandLine
                     await Migrator.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>());
                     return await ComparisonImportCommand.RunAsync(app.Services, paths, Console.Out, CancellationToken.None);
                 }
+                case "templates":
+                    return await TemplateCommands.RunAsync(rest, Console.Out);
                 case "import-subscribers" or "export-subscribers":
                     return await Subscribers.SubscriberCommands.RunAsync(command, rest);
                 default:

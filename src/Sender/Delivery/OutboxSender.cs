@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Security;
+using Newsletter.Templates;
 
 namespace Newsletter.Sender.Delivery;
 
@@ -28,6 +29,12 @@ internal sealed class OutboxSender(
                 var message = await composer.ComposeOutboxAsync(row.Kind, row.SubscriberId, row.Recipient, JsonDocument.Parse(row.Payload).RootElement, token);
                 var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Recipient]), message, token);
                 outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
+            }
+            catch (TemplateException e)
+            {
+                // The operator's to fix: the mail waits (deferred, past the retry window too) until the template renders.
+                outcomes[row.Id] = new Outcome(OutcomeKind.Deferred, e.Message);
+                logger.LogWarning("outbox {Id} ({Kind}) waits: {Error}", row.Id, row.Kind, e.Message);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {

@@ -68,7 +68,16 @@ public sealed class EditionService(
             new { slot, now }, tx, cancellationToken: cancellationToken));
         await ComparisonSelection.RecordAsync(connection, tx, id, selected.Select(s => s.Id).ToList(), cancellationToken);
 
-        await RenderAndQueueAsync(connection, tx, id, selected.Select(s => s.Comparison).ToList(), now, cancellationToken);
+        try
+        {
+            await RenderAndQueueAsync(connection, tx, id, selected.Select(s => s.Comparison).ToList(), now, cancellationToken);
+        }
+        catch (TemplateException e)
+        {
+            // Nothing is queued and the comparisons stay unsent; the edition is recorded as failed with the reason.
+            await tx.RollbackAsync(cancellationToken);
+            return await RecordTemplateFailureAsync(connection, slot, now, e, cancellationToken);
+        }
         await tx.CommitAsync(cancellationToken);
         return (await GetAsync(id, cancellationToken))!;
     }
@@ -109,6 +118,19 @@ public sealed class EditionService(
         await RenderAndQueueAsync(connection, tx, draftId, chosen.Select(c => c.Comparison).ToList(), now, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return (await GetAsync(draftId, cancellationToken))!;
+    }
+
+    private async Task<EditionSummary> RecordTemplateFailureAsync(NpgsqlConnection connection, DateTimeOffset? slot, DateTimeOffset now,
+        TemplateException error, CancellationToken cancellationToken)
+    {
+        var failedId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            insert into editions (slot, state, reason, cutoff, created_at, finished_at)
+            values (@slot, 'failed', @reason, @now, @now, @now)
+            on conflict (slot) do update set reason = excluded.reason
+            returning id
+            """, new { slot, reason = error.Message, now }, cancellationToken: cancellationToken));
+        return (await GetAsync(failedId, cancellationToken))!;
     }
 
     /// <summary>Renders the edition once (personal values as slots), stores it, and queues one delivery per confirmed subscriber.</summary>

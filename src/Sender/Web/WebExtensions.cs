@@ -9,7 +9,7 @@ public static class WebExtensions
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddRazorComponents();
-        builder.Services.AddSingleton<EmailRenderer>();
+        builder.Services.AddEmailTemplates();
         builder.Services.AddSingleton<SiteInfoProvider>();
         builder.Services.AddSingleton<ScheduleDescription>();
         return builder;

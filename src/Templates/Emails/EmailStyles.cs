@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Components;
+using Newsletter.Comparisons;
 
 namespace Newsletter.Templates.Emails;
 
@@ -8,7 +8,7 @@ namespace Newsletter.Templates.Emails;
 /// Light colours are chosen for ≥ 4.5:1 contrast on their backgrounds; badge and button colours are mid/dark tones
 /// with white text so they hold in dark mode and under client-side colour inversion too.
 /// </summary>
-internal static class EmailStyles
+public static class EmailStyles
 {
     public const string Font = "-apple-system,BlinkMacSystemFont,Segoe UI,Roboto,Helvetica,Arial,sans-serif";
     public const string Serif = "Georgia,Times New Roman,serif";
@@ -76,6 +76,41 @@ internal static class EmailStyles
     /// Zero-width padding after the preheader so clients don't pull body text into the preview; in lines of ten groups
     /// (white space there collapses into the padding) so the HTML keeps short lines.
     /// </summary>
-    public static readonly MarkupString PreheaderPad = new(string.Join("\n", Enumerable.Repeat(
-        string.Concat(Enumerable.Repeat("&#847;&#8204;&#160;", 10)), 6)));
+    public static readonly string PreheaderPadHtml = string.Join("\n", Enumerable.Repeat(
+        string.Concat(Enumerable.Repeat("&#847;&#8204;&#160;", 10)), 6));
+
+    /// <summary>Width of one tool column: the card's width shared out, leaving 1% per gap.</summary>
+    public static string ColumnWidth(int tools) => tools <= 1 ? "100%" : $"{(100 - tools) / tools}%";
+
+    /// <summary>Text colour of a verdict word.</summary>
+    public static string VerdictColour(Verdict? v) => v switch
+    {
+        Verdict.Ship => Ship,
+        Verdict.Skip => Skip,
+        _ => Muted,
+    };
+
+    /// <summary>The class that gives a verdict word its dark-mode colour.</summary>
+    public static string VerdictClass(Verdict? v) => v switch
+    {
+        Verdict.Ship => "e-ship",
+        Verdict.Skip => "e-skip",
+        _ => "e-muted",
+    };
+
+    /// <summary>Background of the solid verdict pill (white text).</summary>
+    public static string BadgeColour(Verdict? v) => v switch
+    {
+        Verdict.Ship => Ship,
+        Verdict.Skip => Skip,
+        _ => NoVerdict,
+    };
+
+    /// <summary>"Ship", "Skip" or "No verdict" (the pill shows it in capitals).</summary>
+    public static string BadgeLabel(Verdict? v) => v switch
+    {
+        Verdict.Ship => "Ship",
+        Verdict.Skip => "Skip",
+        _ => "No verdict",
+    };
 }

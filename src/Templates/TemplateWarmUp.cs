@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Newsletter.Templates;
+
+/// <summary>
+/// Compiles every template once in the background at start-up, so the first edition or confirmation does not wait
+/// for the compiler, and logs one line per template that cannot be used.
+/// </summary>
+internal sealed class TemplateWarmUp(EmailTemplates templates, ILogger<TemplateWarmUp> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            foreach (var t in await templates.CheckAsync(stoppingToken))
+            {
+                if (t.Error is not null)
+                {
+                    logger.LogError("{Error} ({Source}); mail that uses it waits until the file is fixed", t.Error,
+                                    t.Override ? "override in " + templates.Directory : "built-in default");
+                }
+            }
+
+            // The compiler's garbage is large and not needed again: hand it back to the OS before sending starts.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
