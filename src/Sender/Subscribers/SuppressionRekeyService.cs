@@ -21,6 +21,11 @@ public sealed class SuppressionRekeyService(SuppressionHash suppression, NpgsqlD
             // Service__MigrateOnStart=false and the schema not migrated yet: the next start (or import) converts them.
             logger.LogWarning("suppression list not converted to keyed hashes: the database is not migrated ({Error})", e.MessageText);
         }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            // The database is unreachable: the service still starts (so /healthz can say so); the next start or import converts them.
+            logger.LogWarning("suppression list not converted to keyed hashes: the database is unavailable ({Error})", e.Message);
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
