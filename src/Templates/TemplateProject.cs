@@ -33,6 +33,7 @@ internal sealed class TemplateProject(EmailTemplates owner) : RazorLightProject
 }
 
 /// <summary>A template's change token with the source it stands for.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The compiled template's cache entry holds the change token; a disposed source would throw when the cache registers on it after expiry.")]
 internal sealed class TemplateVersion(string fileName, bool isOverride, DateTime lastWriteUtc, long length)
 {
     private readonly CancellationTokenSource cts = new();

@@ -71,6 +71,8 @@ public sealed class ScheduleTests
 /// <summary>Every instance down at the scheduled time: the missed send happens at start-up, unless it is too late.</summary>
 public sealed class MisfireTests
 {
+    private static readonly string[] SendingOrSent = ["sending", "sent"];
+
     [Theory]
     [InlineData(2, "sending")]
     [InlineData(10, "skipped")]
@@ -115,7 +117,7 @@ public sealed class MisfireTests
         }
         else
         {
-            Assert.Contains(state, new[] { "sending", "sent" });
+            Assert.Contains(state, SendingOrSent);
         }
         Assert.False(restarted.HasExited);
     }

@@ -123,7 +123,7 @@ public sealed class SmtpSink : IDisposable
     public SmtpSinkOptions Options { get; }
 
     /// <summary>Always 127.0.0.1.</summary>
-    public string Host => "127.0.0.1";
+    public string Host { get; } = "127.0.0.1";
 
     /// <summary>The TCP port it listens on.</summary>
     public int Port { get; private set; }

@@ -7,7 +7,7 @@ namespace Newsletter.TestSupport;
 /// runs the production migrator on it (passed in, so this project does not depend on the service);
 /// every call then clones it with <c>CREATE DATABASE ... TEMPLATE</c>. No test sees another's rows.
 /// </summary>
-public sealed class TemplateDatabase(Func<string, Task> migrate)
+public sealed class TemplateDatabase(Func<string, Task> migrate) : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private string? templateName;
@@ -35,4 +35,6 @@ public sealed class TemplateDatabase(Func<string, Task> migrate)
         }
         return await server.CreateDatabaseAsync(templateName);
     }
+
+    public void Dispose() => gate.Dispose();
 }

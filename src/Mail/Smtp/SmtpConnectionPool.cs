@@ -319,7 +319,7 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
         _idle.Push(client);
     }
 
-    private async ValueTask CloseAsync(SmtpClient client)
+    private static async ValueTask CloseAsync(SmtpClient client)
     {
         try
         {

@@ -8,6 +8,7 @@ namespace Newsletter.Sender.Delivery;
 /// handed to a slot runs on until <see cref="Sends"/> fires, two thirds into <c>Delivery__ShutdownTimeout</c>; outcome
 /// writes keep retrying until <see cref="Records"/> fires, just before the host gives up on the worker.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The sources live as long as the process: a stop of a test host may come after the container is gone, and must find them.")]
 internal sealed class DeliveryShutdown(IOptions<DeliveryOptions> options)
 {
     private readonly CancellationTokenSource sends = new();

@@ -1,7 +1,7 @@
 namespace Newsletter.Sender.Delivery;
 
 /// <summary>Wakes the delivery worker of this process at once when work was just written (a signup, a send-now).</summary>
-public sealed class DeliverySignal
+public sealed class DeliverySignal : IDisposable
 {
     private readonly SemaphoreSlim signal = new(0, 1);
 
@@ -12,4 +12,6 @@ public sealed class DeliverySignal
     }
 
     public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => signal.Dispose();
 }

@@ -5,7 +5,7 @@ namespace Newsletter.Sender.Delivery;
 /// the next ones are composed and signed and their commands go out right behind it, and the composers keep the cores
 /// busy when the server falls behind for a moment.
 /// </summary>
-internal sealed class SendSlots(IMailTransport transport)
+internal sealed class SendSlots(IMailTransport transport) : IDisposable
 {
     private readonly SemaphoreSlim slots = new(4 * transport.Concurrency, 4 * transport.Concurrency);
 
@@ -41,4 +41,6 @@ internal sealed class SendSlots(IMailTransport transport)
             finally { slots.Release(); }
         }
     }
+
+    public void Dispose() => slots.Dispose();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -148,8 +149,8 @@ public sealed class AdminPagesTests
 
         var token = AdminTestSupport.CsrfToken(await client.GetStringAsync("/admin/preview"));
         using var save = await client.PostAsync("/admin/preview/order", AdminTestSupport.Form(
-            ("__csrf", token), ("id", ids[0].ToString()), ("id", ids[1].ToString()),
-            ($"position-{ids[0]}", "2"), ($"position-{ids[1]}", "1"), ("include", ids[1].ToString())));
+            ("__csrf", token), ("id", ids[0].ToString(CultureInfo.InvariantCulture)), ("id", ids[1].ToString(CultureInfo.InvariantCulture)),
+            ($"position-{ids[0]}", "2"), ($"position-{ids[1]}", "1"), ("include", ids[1].ToString(CultureInfo.InvariantCulture))));
 
         Assert.Equal(HttpStatusCode.SeeOther, save.StatusCode);
         var draft = await c.QuerySingleAsync<long>("select id from editions where state = 'draft'");

@@ -44,7 +44,7 @@ public sealed class ThrottlingTests
         for (var second = 0; second < 10; second++)
         {
             time.Now = time.Now.AddSeconds(1.01);
-            _ = limiter.WaitAsync(CancellationToken.None); // any activity lets it take stock of the last second
+            _ = limiter.WaitAsync(CancellationToken.None).AsTask(); // any activity lets it take stock of the last second
             rates.Add(limiter.Rate!.Value);
         }
         Assert.True(rates.Zip(rates.Skip(1)).All(p => p.Second >= p.First), string.Join(", ", rates));

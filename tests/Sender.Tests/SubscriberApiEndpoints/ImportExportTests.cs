@@ -16,6 +16,8 @@ namespace Newsletter.Sender.Tests.Subscribers;
 /// <summary>CSV import (COPY + set-based merge) and streamed export.</summary>
 public sealed class ImportExportTests
 {
+    private static readonly string[] SuppressedAndConfirmed = ["unsubscribed", "bounced", "complained", "confirmed", "erased"];
+
     [Fact]
     public async Task Rows_with_consent_evidence_come_in_confirmed_and_rows_without_come_in_pending_with_a_confirmation_mail()
     {
@@ -63,7 +65,7 @@ public sealed class ImportExportTests
         }
         var admin = service.Services.GetRequiredService<SubscriberAdmin>();
         var csv = "email,consented_at,consent_source\n" + string.Concat(
-            new[] { "unsubscribed", "bounced", "complained", "confirmed", "erased" }.Select(s => $"{s}@example.com,2025-01-01,list\n"))
+            SuppressedAndConfirmed.Select(s => $"{s}@example.com,2025-01-01,list\n"))
             + "pending.new@example.com,,\n";
 
         var result = await service.Services.GetRequiredService<SubscriberImporter>().ImportAsync(new StringReader(csv), CancellationToken.None);

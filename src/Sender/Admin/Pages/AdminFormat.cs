@@ -13,7 +13,7 @@ public static class AdminFormat
 
     public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    public static string Decimal(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+    public static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
     public static string Countdown(TimeSpan left)
     {
