@@ -94,6 +94,7 @@ static async Task ThroughTheApiAsync(string admin, int rows)
         ["Newsletter__PostalAddress"] = "1 Bench Street, Benchville 12345",
         ["Api__Keys__0"] = apiKey,
         ["Subscribers__UnsubscribeKeys__0"] = "bench-unsubscribe-key-0123456789-abcdefghij",
+        ["Subscribers__SuppressionKey"] = "bench-suppression-key-0123456789-abcdefghij",
         ["Smtp__Mode"] = "Pickup",
         ["Smtp__PickupDirectory"] = pickup,
         ["Logging__LogLevel__Default"] = "Warning",
