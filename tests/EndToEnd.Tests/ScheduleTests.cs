@@ -159,6 +159,12 @@ public sealed class ScheduleOutageTests
         Assert.True(await Eventually.TrueAsync(async () => (second = await ScalarOrNullAsync(scenario, next)) != first,
             TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)), service.Output);
         var slot = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(second!, System.Globalization.CultureInfo.InvariantCulture));
+        // The slot that just fired was only enqueued: its run must have recorded its (skipped) edition before the
+        // comparison exists, or that run would send it before the outage.
+        var fired = long.Parse(first!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await Eventually.TrueAsync(async () => await scenario.ScalarAsync<long>(
+                $"select count(*) from editions where slot >= to_timestamp({fired} / 1000.0) - interval '1 second'") > 0,
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)), service.Output);
         await EngineScenario.PostComparisonAsync(service);
         Assert.True(DateTimeOffset.UtcNow < slot - TimeSpan.FromSeconds(2), "posting the comparison took until the slot");
 
