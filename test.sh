@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: ./test.sh [extra dotnet test arguments]
-# Installs missing prerequisites (PostgreSQL, Postfix for smtp-sink, python3-dkim, Chromium), starts one
+# Installs missing prerequisites (PostgreSQL, Postfix for smtp-sink, python3-dkim, Chromium, Dovecot, Prometheus), starts one
 # private PostgreSQL for the run (NEWSLETTER_TEST_DB), builds, tests, and ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -13,6 +13,8 @@ for v in 17 16 15 14 13; do [[ -x /usr/lib/postgresql/$v/bin/initdb ]] && pg_fou
 [[ -x /usr/sbin/smtp-sink ]] || need+=(postfix)
 /usr/bin/python3 -c 'import dkim' 2>/dev/null || need+=(python3-dkim)
 [[ -x /usr/bin/chromium ]] || need+=(chromium)
+[[ -x /usr/sbin/dovecot ]] || need+=(dovecot-imapd)
+[[ -x /usr/bin/prometheus ]] || need+=(prometheus)
 command -v openssl >/dev/null || need+=(openssl)
 if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]} from Debian's packages..."
