@@ -4,6 +4,8 @@ using System.Text.Encodings.Web;
 using Microsoft.Extensions.Primitives;
 using Newsletter.Templates.Emails;
 using RazorLight;
+using Newsletter.Templates.Compilation;
+using RazorLight.Caching;
 using RazorLight.Compilation;
 using RazorLight.Generation;
 
@@ -16,7 +18,7 @@ namespace Newsletter.Templates;
 /// transactional mail picks it up without a restart. One instance per folder (<see cref="ForDirectory"/>) so the
 /// compiled templates are shared by everything in the process.
 /// </summary>
-public sealed class EmailTemplates
+public sealed class EmailTemplates : IDisposable
 {
     public const string Edition = "Edition.cshtml";
     public const string Confirmation = "Confirmation.cshtml";
@@ -45,17 +47,33 @@ public sealed class EmailTemplates
     private readonly Lock gate = new();
     private readonly Dictionary<string, TemplateVersion> versions = new(StringComparer.Ordinal);
     private readonly RazorLightEngine engine;
+    private readonly IsolatedCompiler compiler;
 
-    private EmailTemplates(string? directory)
+    private EmailTemplates(string? directory, TimeSpan compilerIdleUnload)
     {
         Directory = directory;
-        engine = new RazorLightEngineBuilder()
-            .UseProject(new TemplateProject(this))
-            .UseMemoryCachingProvider()
-            .AddDefaultNamespaces("System", "System.Linq", "System.Collections.Generic", "Newsletter.Comparisons",
-                                  "Newsletter.Templates", "Newsletter.Templates.Emails")
-            .Build();
+        compiler = new IsolatedCompiler(this, compilerIdleUnload);
+        var options = new RazorLightOptions
+        {
+            Namespaces = new HashSet<string>(Namespaces, StringComparer.Ordinal),
+            CachingProvider = new MemoryCachingProvider(),
+            DisableEncoding = false,
+            EnableDebugMode = false,
+        };
+        // RazorLight's builder would give the engine a compiler for life; this one compiles in a load context of its
+        // own that is unloaded after use (see IsolatedCompiler), and renders from the same kind of cache.
+        engine = new RazorLightEngine(new EngineHandler(options, compiler, new TemplateFactoryProvider(), options.CachingProvider));
     }
+
+    /// <summary>The namespaces every template sees without an <c>@using</c>.</summary>
+    internal static readonly string[] Namespaces =
+        ["System", "System.Linq", "System.Collections.Generic", "Newsletter.Comparisons", "Newsletter.Templates", "Newsletter.Templates.Emails"];
+
+    /// <summary>Stops the compiler's idle timer. The shared instances live as long as the process.</summary>
+    public void Dispose() => compiler.Dispose();
+
+    /// <summary>Whether the template compiler is loaded now (only while a template is being compiled).</summary>
+    public bool CompilerResident => compiler.IsResident;
 
     /// <summary>The templates with no override folder.</summary>
     public static EmailTemplates Defaults => ForDirectory(null);
@@ -67,8 +85,12 @@ public sealed class EmailTemplates
     public static EmailTemplates ForDirectory(string? directory)
     {
         var full = string.IsNullOrWhiteSpace(directory) ? string.Empty : Path.GetFullPath(directory);
-        return Shared.GetOrAdd(full, d => new EmailTemplates(d.Length == 0 ? null : d));
+        return Shared.GetOrAdd(full, d => new EmailTemplates(d.Length == 0 ? null : d, IsolatedCompiler.DefaultIdleUnload));
     }
+
+    /// <summary>An instance of its own (not shared), whose compiler is unloaded after <paramref name="compilerIdleUnload"/>.</summary>
+    internal static EmailTemplates Create(string? directory, TimeSpan compilerIdleUnload) =>
+        new(string.IsNullOrWhiteSpace(directory) ? null : Path.GetFullPath(directory), compilerIdleUnload);
 
     /// <summary>The built-in text of a template (what <c>templates export</c> writes).</summary>
     public static byte[] DefaultContent(string fileName)
@@ -90,6 +112,7 @@ public sealed class EmailTemplates
         ct.ThrowIfCancellationRequested();
         Refresh();
         string html;
+        using var hold = compiler.Hold();
         try
         {
             html = await engine.CompileRenderAsync<EmailTemplateModel>(fileName, model);
@@ -117,6 +140,7 @@ public sealed class EmailTemplates
     public async Task<IReadOnlyList<TemplateStatus>> CheckAsync(CancellationToken ct = default)
     {
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var hold = compiler.Hold(); // one compiler for all of them
         foreach (var (file, model) in TemplateSamples.Models())
         {
             try
@@ -235,7 +259,7 @@ public sealed class EmailTemplates
         html.Contains(HtmlEncoder.Default.Encode(value), StringComparison.Ordinal) || html.Contains(value, StringComparison.Ordinal);
 
     /// <summary>Turns RazorLight's exceptions into one message naming the file and line.</summary>
-    private static TemplateException Describe(string fileName, Exception ex)
+    internal static TemplateException Describe(string fileName, Exception ex)
     {
         switch (ex)
         {

@@ -22,9 +22,6 @@ internal sealed class TemplateWarmUp(EmailTemplates templates, ILogger<TemplateW
                                     t.Override ? "override in " + templates.Directory : "built-in default");
                 }
             }
-
-            // The compiler's garbage is large and not needed again: hand it back to the OS before sending starts.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -1,0 +1,44 @@
+using System.Runtime.Loader;
+using Newsletter.TestSupport;
+
+namespace Newsletter.Templates.Tests;
+
+/// <summary>
+/// The template compiler (RazorLight with Roslyn) lives in a load context of its own that is unloaded once idle, so a
+/// long send does not carry it; templates compiled before go on rendering, and a changed one compiles again.
+/// </summary>
+public sealed class CompilerUnloadTests : IDisposable
+{
+    private readonly string directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "newsletter-unload-" + Guid.NewGuid().ToString("N"))).FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task The_compiler_is_unloaded_when_idle_and_loaded_again_for_a_changed_template()
+    {
+        using var templates = EmailTemplates.Create(directory, TimeSpan.FromMilliseconds(200));
+        var model = TemplateModels.Goodbye(TemplateSamples.Goodbye());
+        var before = await templates.RenderAsync(EmailTemplates.Goodbye, model);
+        Assert.True(await Eventually.TrueAsync(() => !templates.CompilerResident, TimeSpan.FromSeconds(20)), "the compiler is still loaded");
+        Assert.True(await Eventually.TrueAsync(() =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            return !AssemblyLoadContext.All.Any(c => c.IsCollectible && c.Name == "email template compiler");
+        }, TimeSpan.FromSeconds(20)), "the compiler's load context was not collected (something still refers to it)");
+
+        // Compiled templates render without the compiler.
+        Assert.Equal(before, await templates.RenderAsync(EmailTemplates.Goodbye, model));
+        Assert.False(templates.CompilerResident);
+
+        // A changed template loads the compiler again, and the change shows.
+        var footer = System.Text.Encoding.UTF8.GetString(EmailTemplates.DefaultContent(EmailTemplates.Footer));
+        await File.WriteAllTextAsync(Path.Combine(directory, EmailTemplates.Footer), footer + "<p>Reloaded footer line</p>\n");
+        var after = await templates.RenderAsync(EmailTemplates.Goodbye, model);
+        Assert.Contains("Reloaded footer line", after, StringComparison.Ordinal);
+        Assert.True(await Eventually.TrueAsync(() => !templates.CompilerResident, TimeSpan.FromSeconds(20)), "the compiler is still loaded after the second compile");
+    }
+}
