@@ -47,12 +47,13 @@ public sealed class EmailTemplates : IDisposable
     private readonly Lock gate = new();
     private readonly Dictionary<string, TemplateVersion> versions = new(StringComparer.Ordinal);
     private readonly RazorLightEngine engine;
-    private readonly IsolatedCompiler compiler;
+    private readonly ReleasableCompiler compiler;
 
     private EmailTemplates(string? directory, TimeSpan compilerIdleUnload)
     {
         Directory = directory;
-        compiler = new IsolatedCompiler(this, compilerIdleUnload);
+        var project = new TemplateProject(this);
+        compiler = new ReleasableCompiler(() => Build(project).Handler.Compiler, compilerIdleUnload);
         var options = new RazorLightOptions
         {
             Namespaces = new HashSet<string>(Namespaces, StringComparer.Ordinal),
@@ -60,10 +61,17 @@ public sealed class EmailTemplates : IDisposable
             DisableEncoding = false,
             EnableDebugMode = false,
         };
-        // RazorLight's builder would give the engine a compiler for life; this one compiles in a load context of its
-        // own that is unloaded after use (see IsolatedCompiler), and renders from the same kind of cache.
+        // RazorLight's builder would give the engine a compiler for life; this one is built on demand and let go
+        // after use (see ReleasableCompiler), while the engine renders from its cache.
         engine = new RazorLightEngine(new EngineHandler(options, compiler, new TemplateFactoryProvider(), options.CachingProvider));
     }
+
+    private static RazorLightEngine Build(TemplateProject project) =>
+        new RazorLightEngineBuilder()
+            .UseProject(project)
+            .UseMemoryCachingProvider()
+            .AddDefaultNamespaces(Namespaces)
+            .Build();
 
     /// <summary>The namespaces every template sees without an <c>@using</c>.</summary>
     internal static readonly string[] Namespaces =
@@ -85,7 +93,7 @@ public sealed class EmailTemplates : IDisposable
     public static EmailTemplates ForDirectory(string? directory)
     {
         var full = string.IsNullOrWhiteSpace(directory) ? string.Empty : Path.GetFullPath(directory);
-        return Shared.GetOrAdd(full, d => new EmailTemplates(d.Length == 0 ? null : d, IsolatedCompiler.DefaultIdleUnload));
+        return Shared.GetOrAdd(full, d => new EmailTemplates(d.Length == 0 ? null : d, ReleasableCompiler.DefaultIdleUnload));
     }
 
     /// <summary>An instance of its own (not shared), whose compiler is unloaded after <paramref name="compilerIdleUnload"/>.</summary>
@@ -259,7 +267,7 @@ public sealed class EmailTemplates : IDisposable
         html.Contains(HtmlEncoder.Default.Encode(value), StringComparison.Ordinal) || html.Contains(value, StringComparison.Ordinal);
 
     /// <summary>Turns RazorLight's exceptions into one message naming the file and line.</summary>
-    internal static TemplateException Describe(string fileName, Exception ex)
+    private static TemplateException Describe(string fileName, Exception ex)
     {
         switch (ex)
         {

@@ -2,27 +2,18 @@ using System.Runtime.InteropServices;
 
 namespace Newsletter.Templates.Compilation;
 
-/// <summary>Gives freed memory back to the operating system after the template compiler is unloaded.</summary>
+/// <summary>Gives freed memory back to the operating system after the template compiler is let go.</summary>
 internal static class ProcessMemory
 {
     /// <summary>
-    /// Collects until the unloaded context is gone (its code and metadata are freed a collection or two after its
-    /// finalizers run), then asks glibc to return its free heap pages, which it otherwise keeps for reuse.
+    /// Collects (the compiler's metadata is native memory freed by finalizers), then asks glibc to return its free
+    /// heap pages, which it otherwise keeps for reuse.
     /// </summary>
-    public static void Reclaim(WeakReference unloaded)
+    public static void Reclaim()
     {
-        for (var i = 0; i < 20 && unloaded.IsAlive; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-
-        for (var i = 0; i < 3; i++)
-        {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            GC.WaitForPendingFinalizers();
-        }
-
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (OperatingSystem.IsLinux())
         {
             try
