@@ -91,18 +91,28 @@ public sealed class EngineOperationTests(ITestOutputHelper output)
         using var sink = SmtpSink.Start();
         await using var scenario = await EngineScenario.CreateAsync(Recipients);
         var settings = scenario.Settings(sink.Port, "throttled");
-        // 50 a batch at 2 a second: 25 s and more per batch, beyond the 20 s lease.
+        // 50 a batch at 2 a second: 25 s and more per batch, five times the 5 s lease.
         settings["Smtp__MaxMessagesPerSecond"] = "2";
-        settings["Delivery__ClaimLease"] = "00:00:20";
+        settings["Delivery__ClaimLease"] = "00:00:05";
         var service = await scenario.StartAsync(settings);
         await EngineScenario.PostComparisonAsync(service);
         var edition = await EngineScenario.SendNowAsync(service);
 
-        Assert.True(await scenario.WaitForEditionAsync(edition, "sent", TimeSpan.FromMinutes(2)), "the edition did not finish:\n" + service.Output);
+        // A second instance joins while the first one's batches are in flight, past their lease: it takes back
+        // expired claims as soon as it starts (and every 15 s), so it would send any batch whose claim was not renewed.
+        Assert.True(await Eventually.TrueAsync(async () => await scenario.ScalarAsync<long>(
+            "select count(*) from deliveries where state = 'sending' and claimed_by = 'throttled'") > 0, TimeSpan.FromSeconds(60)),
+            "the first instance claimed nothing:\n" + service.Output);
+        var other = scenario.Settings(sink.Port, "second");
+        other["Smtp__MaxMessagesPerSecond"] = "2";
+        other["Delivery__ClaimLease"] = "00:00:05";
+        var second = await scenario.StartAsync(other);
+
+        Assert.True(await scenario.WaitForEditionAsync(edition, "sent", TimeSpan.FromMinutes(2)), "the edition did not finish:\n" + service.Output + second.Output);
         var received = EngineScenario.CountByRecipient([sink.DumpDirectory]);
         Assert.Equal(Recipients, received.Count);
         Assert.Equal(0, received.Values.Sum(c => c - 1));
-        Assert.DoesNotContain("whose claim expired", service.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("whose claim expired", service.Output + second.Output, StringComparison.Ordinal);
     }
 
     [Fact]
