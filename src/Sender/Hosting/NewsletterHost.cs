@@ -8,6 +8,7 @@ using Newsletter.Sender.Editions;
 using Newsletter.Sender.Scheduling;
 using Newsletter.Sender.Security;
 using Newsletter.Sender.Subscribers;
+using Newsletter.Sender.Telemetry;
 using Newsletter.Sender.Web;
 
 namespace Newsletter.Sender.Hosting;
@@ -28,6 +29,7 @@ public static class NewsletterHost
         builder.AddDelivery();
         builder.AddScheduling();
         builder.AddAdmin();
+        builder.AddTelemetry();
         return builder;
     }
 
@@ -52,6 +54,7 @@ public static class NewsletterHost
 
     public static WebApplication MapNewsletter(this WebApplication app)
     {
+        app.MapMetrics(); // first: the metrics port answers /metrics and nothing else
         app.UseForwardedHeaders();
         app.UseAdminSecurityHeaders();
         app.UsePublicSecurityHeaders();
