@@ -17,7 +17,7 @@ internal static class AdminLoginEndpoints
         admin.MapPost("/login", LoginAsync).AllowAnonymous();
         admin.MapPost("/logout", async (HttpContext http) =>
         {
-            await http.SignOutAsync(AdminSecurity.Scheme);
+            await AdminSessions.SignOutAsync(http);
             return AdminResults.SeeOther("/admin/login");
         });
         return admin;
@@ -70,7 +70,7 @@ internal static class AdminLoginEndpoints
             await AdminTwoFactorEndpoints.SignInPendingAsync(http, match, stage, returnUrl);
             return AdminResults.SeeOther(stage == AdminTwoFactorEndpoints.StageVerify ? "/admin/login/code" : "/admin/two-factor");
         }
-        await http.SignInAsync(AdminSecurity.Scheme, AdminSessions.Principal(match), new AuthenticationProperties { IsPersistent = false });
+        await AdminSessions.SignInAsync(http, match);
         return AdminResults.SeeOther(returnUrl);
     }
 

@@ -27,13 +27,23 @@ internal static class AdminTwoFactorEndpoints
     private const string ReturnClaim = "nl_return";
     public static readonly TimeSpan PendingLifetime = TimeSpan.FromMinutes(10);
 
+    /// <summary>The code step: only with a pending sign-in.</summary>
+    public const string PendingPolicy = "admin-pending";
+
+    /// <summary>Enrolment: an admin session, or a pending sign-in that must enrol first.</summary>
+    public const string EnrolPolicy = "admin-or-pending";
+
+    /// <summary>
+    /// Maps the routes on <paramref name="admin"/>: a group on /admin with the console's filters but not its policy, since
+    /// these routes also answer the pending cookie (each handler checks which stage it is in).
+    /// </summary>
     public static RouteGroupBuilder MapAdminTwoFactor(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/login/code", CodeFormAsync).AllowAnonymous();
-        admin.MapPost("/login/code", CodeAsync).AllowAnonymous();
-        admin.MapGet("/two-factor", StatusAsync).AllowAnonymous();
-        admin.MapPost("/two-factor/enrol", EnrolAsync).AllowAnonymous();
-        admin.MapPost("/two-factor/confirm", ConfirmAsync).AllowAnonymous();
+        admin.MapGet("/login/code", CodeFormAsync).RequireAuthorization(PendingPolicy);
+        admin.MapPost("/login/code", CodeAsync).RequireAuthorization(PendingPolicy);
+        admin.MapGet("/two-factor", StatusAsync).RequireAuthorization(EnrolPolicy);
+        admin.MapPost("/two-factor/enrol", EnrolAsync).RequireAuthorization(EnrolPolicy);
+        admin.MapPost("/two-factor/confirm", ConfirmAsync).RequireAuthorization(EnrolPolicy);
         return admin;
     }
 
@@ -45,11 +55,13 @@ internal static class AdminTwoFactorEndpoints
         o.Cookie.Path = "/admin";
         o.ExpireTimeSpan = PendingLifetime;
         o.SlidingExpiration = false;
+        // The same answer as the console's cookie gives (both may challenge one request): back to the login form.
         o.Events.OnRedirectToLogin = context =>
         {
-            context.Response.Redirect("/admin/login");
+            context.Response.Redirect("/admin/login?returnUrl=" + Uri.EscapeDataString(context.Request.Path + context.Request.QueryString));
             return Task.CompletedTask;
         };
+        o.Events.OnRedirectToAccessDenied = o.Events.OnRedirectToLogin;
     }
 
     /// <summary>After a correct password: what the user must still do (null: nothing, sign in now).</summary>
@@ -89,13 +101,13 @@ internal static class AdminTwoFactorEndpoints
             }, StatusCodes.Status401Unauthorized);
         }
         await http.SignOutAsync(PendingScheme);
-        await http.SignInAsync(AdminSecurity.Scheme, AdminSessions.Principal(pending.User), new AuthenticationProperties { IsPersistent = false });
+        await AdminSessions.SignInAsync(http, pending.User);
         return AdminResults.SeeOther(pending.ReturnUrl);
     }
 
     private static async Task<IResult> StatusAsync(HttpContext http, AdminTwoFactor twoFactor, IOptionsMonitor<AdminOptions> options, CancellationToken ct)
     {
-        if (await WhoAsync(http, options.CurrentValue) is not { } who) return AdminResults.SeeOther("/admin/login?returnUrl=%2Fadmin%2Ftwo-factor");
+        if (await WhoAsync(http, options.CurrentValue) is not { } who) return AdminResults.SeeOther("/admin/login");
         var status = await twoFactor.StatusAsync(who.User.Name, ct);
         return AdminResults.Page<TwoFactorPage>(http, "two-factor", new Dictionary<string, object?>
         {
@@ -134,7 +146,7 @@ internal static class AdminTwoFactorEndpoints
         if (who.Pending)
         {
             await http.SignOutAsync(PendingScheme);
-            await http.SignInAsync(AdminSecurity.Scheme, AdminSessions.Principal(who.User), new AuthenticationProperties { IsPersistent = false });
+            await AdminSessions.SignInAsync(http, who.User);
         }
         return AdminResults.Page<TwoFactorPage>(http, "two-factor", new Dictionary<string, object?> { ["RecoveryCodes"] = codes, ["ReturnUrl"] = who.ReturnUrl });
     }

@@ -1,4 +1,5 @@
 using Newsletter.Sender.Admin;
+using Newsletter.Sender.Api;
 using Newsletter.Comparisons;
 using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
@@ -30,6 +31,7 @@ public static class NewsletterHost
         builder.AddScheduling();
         builder.AddAdmin();
         builder.AddTelemetry();
+        builder.AddApiReference();
         return builder;
     }
 
@@ -74,6 +76,7 @@ public static class NewsletterHost
         api.MapEditionApi();
         api.MapSubscriberApiEndpoints();
         app.MapAdmin();
+        app.MapApiReference();
         return app;
     }
 }
