@@ -15,9 +15,12 @@ using Npgsql;
 // Usage: dotnet run -c Release --project bench/Send.Bench -- [--recipients N] [--dkim] [--reference-messages M]
 //        [--comparisons seeds|samples]   seeds (default): the three sample pages in ../shared/seeds, imported as page
 //                                        text; samples: the six JSON comparisons in samples/comparisons
+//        [--metrics]                     OpenTelemetry metrics on (Metrics__Port, scraped once a second during the send);
+//                                        off by default, so a run with and one without show what counting costs
 var recipients = 100_000;
 string? comparisonSet = null;
 var dkim = false;
+var metrics = false;
 var referenceMessages = 50_000;
 for (var i = 0; i < args.Length; i++)
 {
@@ -25,6 +28,7 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--recipients": recipients = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--dkim": dkim = true; break;
+        case "--metrics": metrics = true; break;
         case "--reference-messages": referenceMessages = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--comparisons": comparisonSet = args[++i]; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
@@ -39,7 +43,7 @@ if (Directory.Exists(work)) { Run("bash", $"\"{root}/scripts/pg.sh\" stop \"{wor
 Directory.CreateDirectory(work);
 Run("chmod", $"755 \"{work}\"");
 
-Console.WriteLine($"Send.Bench: {recipients:N0} recipients, DKIM {(dkim ? "on (RSA-2048)" : "off")}, comparisons: {comparisonSet}, {Environment.ProcessorCount} cores");
+Console.WriteLine($"Send.Bench: {recipients:N0} recipients, DKIM {(dkim ? "on (RSA-2048)" : "off")}, metrics {(metrics ? "on" : "off")}, comparisons: {comparisonSet}, {Environment.ProcessorCount} cores");
 var admin = Run("bash", $"\"{root}/scripts/pg.sh\" start \"{work}/pg\"").Trim().Split('\n')[^1];
 var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = "bench" }.ConnectionString;
 Process? sink = null, service = null;
@@ -118,6 +122,8 @@ try
         env["Dkim__Selector"] = "bench";
         env["Dkim__PrivateKeyFile"] = pem;
     }
+    var metricsPort = FreePort();
+    if (metrics) env["Metrics__Port"] = metricsPort.ToString(CultureInfo.InvariantCulture);
     service = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "Newsletter.Sender.dll"), "serve"], env);
     using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{servicePort}") };
     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
@@ -170,6 +176,23 @@ try
         editionId = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt64();
     }
     var created = trigger.Elapsed;
+    // With --metrics a scraper reads /metrics once a second for the whole send, as Prometheus would.
+    using var scraping = new CancellationTokenSource();
+    var scrapes = 0;
+    var scraper = !metrics ? Task.CompletedTask : Task.Run(async () =>
+    {
+        using var scrape = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
+        while (!scraping.IsCancellationRequested)
+        {
+            try
+            {
+                _ = await scrape.GetStringAsync("/metrics", scraping.Token);
+                scrapes++;
+                await Task.Delay(1000, scraping.Token);
+            }
+            catch (OperationCanceledException) { break; }
+        }
+    });
     long peakRss = 0;
     var lastReport = TimeSpan.Zero;
     // Cheap polls (one editions row) so the benchmark itself does not load the database it measures; a count of
@@ -193,6 +216,9 @@ try
         if (service.HasExited) throw new InvalidOperationException("service exited");
         await Task.Delay(200);
     }
+    await scraping.CancelAsync();
+    await scraper;
+    if (metrics) Console.WriteLine($"  /metrics scraped {scrapes} times during the send");
     peakRss = Math.Max(peakRss, PeakRss(service.Id));
     var machineAtEnd = ProcStat.MachineTicks();
     long sent;

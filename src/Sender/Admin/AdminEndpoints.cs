@@ -19,14 +19,22 @@ public static class AdminEndpoints
         // Serves the Templates library's wwwroot (/_content/Newsletter.Templates/...) from a build output too, not only
         // in Development; a published app has the files in its own wwwroot and the manifest is absent (no-op).
         builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddAuthentication().AddCookie(AdminSecurity.Scheme, AdminSecurity.ConfigureCookie);
+        builder.Services.AddAuthentication().AddCookie(AdminSecurity.Scheme, AdminSecurity.ConfigureCookie)
+            .AddCookie(AdminTwoFactorEndpoints.PendingScheme, AdminTwoFactorEndpoints.ConfigureCookie)
+            .AddCookie(AdminSecurity.ReferenceScheme, AdminSecurity.ConfigureReferenceCookie);
         // Where HTTPS is required both cookies are Secure whatever the request; elsewhere Secure when the request is HTTPS.
         builder.Services.AddOptions<CookieAuthenticationOptions>(AdminSecurity.Scheme).Configure<IOptions<AdminOptions>, IHostEnvironment>(
+            (o, admin, environment) => o.Cookie.SecurePolicy = admin.Value.HttpsRequired(environment) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
+        builder.Services.AddOptions<CookieAuthenticationOptions>(AdminSecurity.ReferenceScheme).Configure<IOptions<AdminOptions>, IHostEnvironment>(
+            (o, admin, environment) => o.Cookie.SecurePolicy = admin.Value.HttpsRequired(environment) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
+        builder.Services.AddOptions<CookieAuthenticationOptions>(AdminTwoFactorEndpoints.PendingScheme).Configure<IOptions<AdminOptions>, IHostEnvironment>(
             (o, admin, environment) => o.Cookie.SecurePolicy = admin.Value.HttpsRequired(environment) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
         builder.Services.AddOptions<AntiforgeryOptions>().Configure<IOptions<AdminOptions>, IHostEnvironment>(
             (o, admin, environment) => o.Cookie.SecurePolicy = admin.Value.HttpsRequired(environment) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(AdminSecurity.Policy, p => p.AddAuthenticationSchemes(AdminSecurity.Scheme).RequireAuthenticatedUser());
+            .AddPolicy(AdminSecurity.Policy, p => p.AddAuthenticationSchemes(AdminSecurity.Scheme).RequireAuthenticatedUser())
+            .AddPolicy(AdminTwoFactorEndpoints.PendingPolicy, p => p.AddAuthenticationSchemes(AdminTwoFactorEndpoints.PendingScheme).RequireAuthenticatedUser())
+            .AddPolicy(AdminTwoFactorEndpoints.EnrolPolicy, p => p.AddAuthenticationSchemes(AdminSecurity.Scheme, AdminTwoFactorEndpoints.PendingScheme).RequireAuthenticatedUser());
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = AdminSecurity.CsrfCookieName;
@@ -36,6 +44,7 @@ public static class AdminEndpoints
             o.SuppressXFrameOptionsHeader = true; // set by UseAdminSecurityHeaders
         });
         builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.AddSingleton<AdminTwoFactor>();
         builder.Services.AddSingleton<AdminQueries>();
         builder.Services.AddSingleton<PreviewService>();
         builder.Services.AddSingleton<SpamCheck>();
@@ -48,6 +57,7 @@ public static class AdminEndpoints
         var admin = app.MapGroup("/admin").RequireAuthorization(AdminSecurity.Policy)
             .AddEndpointFilter(AdminSecurity.RequireHttps).AddEndpointFilter(AdminSecurity.ValidateAntiforgery);
         admin.MapAdminLogin();
+        app.MapGroup("/admin").AddEndpointFilter(AdminSecurity.RequireHttps).AddEndpointFilter(AdminSecurity.ValidateAntiforgery).MapAdminTwoFactor();
         admin.MapAdminDashboard();
         admin.MapAdminPreview();
         admin.MapAdminEditions();

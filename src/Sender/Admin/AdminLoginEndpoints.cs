@@ -17,7 +17,7 @@ internal static class AdminLoginEndpoints
         admin.MapPost("/login", LoginAsync).AllowAnonymous();
         admin.MapPost("/logout", async (HttpContext http) =>
         {
-            await http.SignOutAsync(AdminSecurity.Scheme);
+            await AdminSessions.SignOutAsync(http);
             return AdminResults.SeeOther("/admin/login");
         });
         return admin;
@@ -28,7 +28,8 @@ internal static class AdminLoginEndpoints
             ? AdminResults.SeeOther(SafeReturn(returnUrl))
             : AdminResults.Page<LoginPage>(http, "login", new Dictionary<string, object?> { ["ReturnUrl"] = SafeReturn(returnUrl) });
 
-    private static async Task<IResult> LoginAsync(HttpContext http, LoginThrottle throttle, IOptionsMonitor<AdminOptions> options, ILoggerFactory logs)
+    private static async Task<IResult> LoginAsync(HttpContext http, LoginThrottle throttle, AdminTwoFactor twoFactor, IOptionsMonitor<AdminOptions> options,
+        ILoggerFactory logs)
     {
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var user = form["username"].ToString().Trim();
@@ -63,7 +64,13 @@ internal static class AdminLoginEndpoints
         if (PasswordHasher.NeedsRehash(match!.PasswordHash))
             log.LogWarning("admin user {User} signed in with a password hash below {Iterations} PBKDF2 iterations: run hash-password and replace Admin__Users__{Index}__PasswordHash",
                 LogRedaction.Redact(match.Name), PasswordHasher.Iterations, index);
-        await http.SignInAsync(AdminSecurity.Scheme, AdminSessions.Principal(match), new AuthenticationProperties { IsPersistent = false });
+        // With a second factor the password opens only the code (or enrolment) step, under a cookie of its own.
+        if (await AdminTwoFactorEndpoints.StageAfterPasswordAsync(twoFactor, options.CurrentValue, match, http.RequestAborted) is { } stage)
+        {
+            await AdminTwoFactorEndpoints.SignInPendingAsync(http, match, stage, returnUrl);
+            return AdminResults.SeeOther(stage == AdminTwoFactorEndpoints.StageVerify ? "/admin/login/code" : "/admin/two-factor");
+        }
+        await AdminSessions.SignInAsync(http, match);
         return AdminResults.SeeOther(returnUrl);
     }
 

@@ -14,6 +14,13 @@ namespace Newsletter.Sender.Admin;
 public static class AdminSecurity
 {
     public const string Scheme = "AdminCookie";
+
+    /// <summary>
+    /// The same session for the API reference (<c>/api/docs</c>, <c>/api/openapi.json</c>): a second cookie on path
+    /// <c>/api</c>, issued and ended with the console's; only the reference accepts it (the API itself takes keys only).
+    /// </summary>
+    public const string ReferenceScheme = "AdminReferenceCookie";
+    public const string ReferenceCookieName = "nl_admin_reference";
     public const string Policy = "admin";
     public const string CookieName = "nl_admin";
     public const string CsrfCookieName = "nl_admin_csrf";
@@ -67,6 +74,17 @@ public static class AdminSecurity
             return Task.CompletedTask;
         };
         o.Events.OnRedirectToAccessDenied = o.Events.OnRedirectToLogin;
+        o.Events.OnValidatePrincipal = AdminSessions.ValidateAsync;
+    }
+
+    internal static void ConfigureReferenceCookie(CookieAuthenticationOptions o)
+    {
+        o.Cookie.Name = ReferenceCookieName;
+        o.Cookie.HttpOnly = true;
+        o.Cookie.SameSite = SameSiteMode.Strict;
+        o.Cookie.Path = "/api";
+        o.ExpireTimeSpan = SessionLifetime;
+        o.SlidingExpiration = true;
         o.Events.OnValidatePrincipal = AdminSessions.ValidateAsync;
     }
 

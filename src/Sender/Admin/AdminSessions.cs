@@ -35,6 +35,20 @@ public static class AdminSessions
             && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(stamp), Encoding.UTF8.GetBytes(Stamp(user))))
             return;
         context.RejectPrincipal();
-        await context.HttpContext.SignOutAsync(AdminSecurity.Scheme);
+        await context.HttpContext.SignOutAsync(context.Scheme.Name);
+    }
+
+    /// <summary>Starts a session: the console's cookie and the API reference's (see <see cref="AdminSecurity.ReferenceScheme"/>).</summary>
+    public static async Task SignInAsync(HttpContext http, AdminUser user)
+    {
+        await http.SignInAsync(AdminSecurity.Scheme, Principal(user), new AuthenticationProperties { IsPersistent = false });
+        await http.SignInAsync(AdminSecurity.ReferenceScheme, Principal(user), new AuthenticationProperties { IsPersistent = false });
+    }
+
+    /// <summary>Ends both cookies of a session.</summary>
+    public static async Task SignOutAsync(HttpContext http)
+    {
+        await http.SignOutAsync(AdminSecurity.Scheme);
+        await http.SignOutAsync(AdminSecurity.ReferenceScheme);
     }
 }

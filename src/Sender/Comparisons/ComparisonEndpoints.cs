@@ -28,9 +28,12 @@ public static class ComparisonEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var comparisons = api.MapGroup("/comparisons");
-        comparisons.MapPost("", PostAsync);
-        comparisons.MapGet("", ListAsync);
-        comparisons.MapGet("/{slug}", GetAsync);
+        // Response shapes and errors for the OpenAPI document (the request and comparison schemas: docs/comparison.schema.json).
+        comparisons.MapPost("", PostAsync)
+            .Produces<ComparisonImportResponse>(StatusCodes.Status201Created).Produces<ComparisonImportResponse>()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        comparisons.MapGet("", ListAsync).Produces<IReadOnlyList<ComparisonListItem>>().ProducesValidationProblem();
+        comparisons.MapGet("/{slug}", GetAsync).Produces<Comparison>().ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 

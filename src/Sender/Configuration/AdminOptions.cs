@@ -13,6 +13,9 @@ public sealed class AdminOptions
     /// </summary>
     public bool? RequireHttps { get; set; }
 
+    /// <summary>Every admin must sign in with a second factor (TOTP): one without a key enrols at the next sign-in.</summary>
+    public bool RequireTwoFactor { get; set; }
+
     /// <summary>Whether the console requires HTTPS in <paramref name="environment"/>.</summary>
     public bool HttpsRequired(IHostEnvironment environment) => RequireHttps ?? !environment.IsDevelopment();
 }

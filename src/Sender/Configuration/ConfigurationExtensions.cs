@@ -60,6 +60,12 @@ public static class ConfigurationExtensions
             for (var i = 0; i < o.TrustedProxies.Count; i++)
                 if (!System.Net.IPAddress.TryParse(o.TrustedProxies[i], out _)) errors.Add($"Service__TrustedProxies__{i} '{o.TrustedProxies[i]}' is not an IP address");
         });
+        builder.Bind<MetricsOptions>(MetricsOptions.Section, (o, errors) =>
+        {
+            if (o.Port is < 1 or > 65535) errors.Add("Metrics__Port must be between 1 and 65535");
+            if (!System.Net.IPAddress.TryParse(o.Address, out _)) errors.Add($"Metrics__Address '{o.Address}' is not an IP address");
+            if (o.Token is { Length: > 0 and < 32 }) errors.Add("Metrics__Token must be at least 32 characters");
+        });
         // Bound and validated by their own projects; checked with the rest so every bad setting is reported at once.
         builder.Services.AddSettingsCheck<Newsletter.Subscribers.SubscribersOptions>();
         builder.Services.AddSettingsCheck<Newsletter.Comparisons.SelectionOptions>();

@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Telemetry;
 using Newsletter.Subscribers;
 using Npgsql;
 
@@ -28,6 +29,8 @@ internal sealed class EditionSender(
         // Not cancelled half-way: a claim that committed but whose rows never came back would sit out its lease.
         var rows = await claims.ClaimDeliveriesAsync(limit, CancellationToken.None);
         if (rows.Count == 0) return 0;
+        using var activity = NewsletterTelemetry.Source.StartActivity("send edition batch");
+        activity?.SetTag("newsletter.batch.size", rows.Count);
 
         var outcomes = new ConcurrentDictionary<long, Outcome>();
         var editions = new Dictionary<long, EditionContent>();
@@ -69,16 +72,19 @@ internal sealed class EditionSender(
             catch (Exception e)
             {
                 outcomes[row.Id] = failures.Composition(e, Utc(row.WindowStart));
+                DeliveryMetrics.Count(MessageKind.Edition, outcomes[row.Id].Kind, DeliveryMetrics.NoRelay);
                 return;
             }
             try
             {
                 var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Email]), message.WrittenMemory, token);
                 outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
+                DeliveryMetrics.Count(MessageKind.Edition, OutcomeKind.Sent, transport.RelayOf(reply, null));
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
                 outcomes[row.Id] = failures.Failure(e, Utc(row.WindowStart));
+                DeliveryMetrics.Count(MessageKind.Edition, outcomes[row.Id].Kind, transport.RelayOf(null, e));
             }
             catch (OperationCanceledException)
             {

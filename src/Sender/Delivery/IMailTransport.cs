@@ -16,6 +16,12 @@ public interface IMailTransport
     /// </summary>
     Task ProbeAsync(SmtpEnvelope envelope, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The name of the relay that answered a send (from its reply, or from the exception it threw) for the metrics' relay
+    /// label; one cached string per relay, never built per message.
+    /// </summary>
+    string RelayOf(string? reply, Exception? failure) => "pickup";
+
     /// <summary>How many messages may usefully be in flight at once.</summary>
     int Concurrency { get; }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Security;
+using Newsletter.Sender.Telemetry;
 using Newsletter.Templates;
 
 namespace Newsletter.Sender.Delivery;
@@ -20,6 +21,7 @@ internal sealed class OutboxSender(
         ct.ThrowIfCancellationRequested();
         var rows = await claims.ClaimOutboxAsync(CancellationToken.None);
         if (rows.Count == 0) return 0;
+        using var activity = NewsletterTelemetry.Source.StartActivity("send outbox batch");
 
         var outcomes = new ConcurrentDictionary<long, Outcome>();
         var sending = slots.ForEachAsync(rows, async (row, token) =>
@@ -29,6 +31,7 @@ internal sealed class OutboxSender(
                 var message = await composer.ComposeOutboxAsync(row.Kind, row.SubscriberId, row.Recipient, JsonDocument.Parse(row.Payload).RootElement, token);
                 var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Recipient]), message, token);
                 outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
+                DeliveryMetrics.Count(MessageKind.Transactional, OutcomeKind.Sent, transport.RelayOf(reply, null));
             }
             catch (TemplateException e)
             {
@@ -40,6 +43,7 @@ internal sealed class OutboxSender(
             {
                 var outcome = failures.Failure(e, Utc(row.CreatedAt));
                 outcomes[row.Id] = outcome;
+                DeliveryMetrics.Count(MessageKind.Transactional, outcome.Kind, transport.RelayOf(null, e));
                 logger.LogWarning("outbox {Id} ({Kind}): {Outcome} {Reply}", row.Id, row.Kind, outcome.Kind, LogRedaction.Redact(outcome.Reply));
             }
             catch (OperationCanceledException)

@@ -66,6 +66,8 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, BounceRecorder bounce
                 if (outcomes.TryGetValue(id, out var o)) recorded.Add(DeliveryBounces.From(byId[id].SubscriberId, byId[id].EditionId, o));
             await bounces.RecordAsync(connection, tx, recorded, ct);
             await tx.CommitAsync(ct);
+            SubscriberMetrics.Bounce("hard", "smtp", recorded.Count(r => r.Kind == BounceKind.FailedHard));
+            SubscriberMetrics.Bounce("soft", "smtp", recorded.Count(r => r.Kind == BounceKind.FailedSoft));
         });
 
         // Only a short batch can be an edition's last (a full one means more was due; the loop's next, empty claim

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Telemetry;
 
 namespace Newsletter.Sender.Delivery;
 
@@ -12,6 +14,7 @@ namespace Newsletter.Sender.Delivery;
 /// </summary>
 public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
 {
+    private const string RelayKey = "newsletter.relay";
     private readonly Relay[] relays;
     private readonly TimeProvider time;
 
@@ -55,19 +58,33 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     {
         var relay = Choose();
         await relay.Limiter.WaitAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await relay.Pool.SendAsync(envelope, message, cancellationToken);
+            DeliveryMetrics.SmtpReply(relay.Name, Stopwatch.GetElapsedTime(started));
             return relays.Length == 1 ? result.Reply.ToString() : $"{result.Reply} (via {relay.Name})";
         }
         catch (Exception e) when (e is SmtpCommandException or SmtpConnectionException)
         {
+            if (e is SmtpCommandException) DeliveryMetrics.SmtpReply(relay.Name, Stopwatch.GetElapsedTime(started));
+            if (relays.Length > 1) e.Data[RelayKey] = relay.Name;
             // A throttling reply slows this relay down; a dead or throttling relay rests while the others carry on.
             var throttled = relay.Limiter.OnFailure(e);
             if (relays.Length > 1 && (throttled || e is SmtpConnectionException))
                 relay.CoolDownUntil = time.GetUtcNow().AddSeconds(30);
             throw;
         }
+    }
+
+    public string RelayOf(string? reply, Exception? failure)
+    {
+        if (relays.Length == 1) return relays[0].Name;
+        if (failure?.Data[RelayKey] is string name) return name;
+        if (reply is not null)
+            foreach (var r in relays)
+                if (reply.EndsWith(r.ViaSuffix, StringComparison.Ordinal)) return r.Name;
+        return DeliveryMetrics.NoRelay;
     }
 
     public async Task ProbeAsync(SmtpEnvelope envelope, CancellationToken cancellationToken)
@@ -116,6 +133,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         public AdaptiveRateLimiter Limiter { get; } = limiter;
         public int Weight { get; } = weight;
         public string Name { get; } = name;
+        public string ViaSuffix { get; } = $"(via {name})";
         public DateTimeOffset CoolDownUntil { get; set; } = DateTimeOffset.MinValue;
     }
 }

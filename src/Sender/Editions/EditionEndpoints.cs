@@ -27,33 +27,37 @@ public static class EditionEndpoints
             }
             signal.Poke();
             return TypedResults.Json(edition, statusCode: edition.State == "skipped" ? StatusCodes.Status200OK : StatusCodes.Status201Created);
-        });
+        }).Produces<EditionSummary>(StatusCodes.Status201Created).Produces<EditionSummary>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/editions/{id:long}", async Task<IResult> (long id, EditionService editions, CancellationToken ct) =>
             await editions.GetAsync(id, ct) is { } edition
                 ? TypedResults.Ok(edition)
-                : TypedResults.Problem(title: "Edition not found", detail: $"There is no edition {id}.", statusCode: StatusCodes.Status404NotFound));
+                : TypedResults.Problem(title: "Edition not found", detail: $"There is no edition {id}.", statusCode: StatusCodes.Status404NotFound))
+            .Produces<EditionSummary>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/editions/{id:long}/pause", async Task<IResult> (long id, EditionService editions, CancellationToken ct) =>
-            await Operation(await editions.PauseAsync(id, "paused by API", ct), id, "is not sending", editions, ct));
+            await Operation(await editions.PauseAsync(id, "paused by API", ct), id, "is not sending", editions, ct)).ProducesOperation();
         api.MapPost("/editions/{id:long}/resume", async Task<IResult> (long id, EditionService editions, DeliverySignal signal, CancellationToken ct) =>
         {
             var done = await editions.ResumeAsync(id, ct);
             signal.Poke();
             return await Operation(done, id, "is not paused", editions, ct);
-        });
+        }).ProducesOperation();
         api.MapPost("/editions/{id:long}/cancel", async Task<IResult> (long id, EditionService editions, CancellationToken ct) =>
-            await Operation(await editions.CancelAsync(id, "cancelled by API", ct), id, "is already finished", editions, ct));
+            await Operation(await editions.CancelAsync(id, "cancelled by API", ct), id, "is already finished", editions, ct)).ProducesOperation();
         api.MapPost("/editions/{id:long}/retry-failed", async Task<IResult> (long id, EditionService editions, DeliverySignal signal, CancellationToken ct) =>
         {
             var requeued = await editions.RetryFailedAsync(id, ct);
             signal.Poke();
             return await editions.GetAsync(id, ct) is { } edition
-                ? TypedResults.Ok(new { requeued, edition })
+                ? TypedResults.Ok(new RetryFailedResult(requeued, edition))
                 : NotFound(id);
-        });
+        }).Produces<RetryFailedResult>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/editions", async (EditionService editions, int? limit, CancellationToken ct) =>
             TypedResults.Ok(await editions.ListAsync(Math.Clamp(limit ?? 50, 1, 500), ct)));
         return api;
     }
+
+    private static RouteHandlerBuilder ProducesOperation(this RouteHandlerBuilder route)
+        => route.Produces<EditionSummary>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
     private static async Task<IResult> Operation(bool done, long id, string refusal, EditionService editions, CancellationToken ct)
     {

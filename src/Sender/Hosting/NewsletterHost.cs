@@ -1,4 +1,5 @@
 using Newsletter.Sender.Admin;
+using Newsletter.Sender.Api;
 using Newsletter.Comparisons;
 using Newsletter.Sender.Comparisons;
 using Newsletter.Sender.Configuration;
@@ -8,6 +9,7 @@ using Newsletter.Sender.Editions;
 using Newsletter.Sender.Scheduling;
 using Newsletter.Sender.Security;
 using Newsletter.Sender.Subscribers;
+using Newsletter.Sender.Telemetry;
 using Newsletter.Sender.Web;
 
 namespace Newsletter.Sender.Hosting;
@@ -28,6 +30,8 @@ public static class NewsletterHost
         builder.AddDelivery();
         builder.AddScheduling();
         builder.AddAdmin();
+        builder.AddTelemetry();
+        builder.AddApiReference();
         return builder;
     }
 
@@ -52,6 +56,7 @@ public static class NewsletterHost
 
     public static WebApplication MapNewsletter(this WebApplication app)
     {
+        app.MapMetrics(); // first: the metrics port answers /metrics and nothing else
         app.UseForwardedHeaders();
         app.UseAdminSecurityHeaders();
         app.UsePublicSecurityHeaders();
@@ -71,6 +76,7 @@ public static class NewsletterHost
         api.MapEditionApi();
         api.MapSubscriberApiEndpoints();
         app.MapAdmin();
+        app.MapApiReference();
         return app;
     }
 }

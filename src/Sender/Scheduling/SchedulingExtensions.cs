@@ -31,6 +31,9 @@ public static class SchedulingExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
+        // Hangfire's filters are process-wide: added once, whatever the number of hosts (the tests start several).
+        lock (GlobalJobFilters.Filters)
+            if (!GlobalJobFilters.Filters.Any(f => f.Instance is Telemetry.JobTracingFilter)) GlobalJobFilters.Filters.Add(new Telemetry.JobTracingFilter());
 
         if (ServiceOptions.RoleIn(builder.Configuration) == ServiceRole.Web) return builder;
         var instance = builder.Configuration.GetValue<string>($"{ServiceOptions.Section}:{nameof(ServiceOptions.InstanceName)}");

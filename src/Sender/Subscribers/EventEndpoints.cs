@@ -14,7 +14,8 @@ public static class EventEndpoints
     public const int MaxBodyBytes = 1024 * 1024;
 
     public static RouteHandlerBuilder MapEventEndpoints(this IEndpointRouteBuilder api)
-        => api.MapPost("/events", PostAsync);
+        => api.MapPost("/events", PostAsync).Produces<EventsResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
     private static async Task<IResult> PostAsync(HttpContext http, ProviderEventRecorder recorder, DeliverySignal signal, CancellationToken ct)
     {

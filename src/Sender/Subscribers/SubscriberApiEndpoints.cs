@@ -16,11 +16,13 @@ public static class SubscriberApiEndpoints
     public static IEndpointRouteBuilder MapSubscriberApiEndpoints(this IEndpointRouteBuilder api)
     {
         api.MapEventEndpoints();
-        api.MapPost("/subscribers/import", ImportAsync);
-        api.MapGet("/subscribers/export", ExportAsync);
-        api.MapPost("/subscribers/lookup", LookupAsync);
-        api.MapGet("/subscribers/{email}", GetAsync);
-        api.MapDelete("/subscribers/{email}", EraseAsync);
+        api.MapPost("/subscribers/import", ImportAsync).Produces<ImportResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapGet("/subscribers/export", ExportAsync).Produces<string>(StatusCodes.Status200OK, "text/csv").ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapPost("/subscribers/lookup", LookupAsync).Produces<SubscriberDetail>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapGet("/subscribers/{email}", GetAsync).Produces<SubscriberDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapDelete("/subscribers/{email}", EraseAsync).Produces<EraseResult>().ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -106,6 +108,6 @@ public static class SubscriberApiEndpoints
         var outcome = id is null ? EraseOutcome.NotFound : await admin.EraseAsync(id.Value, ct);
         return outcome == EraseOutcome.NotFound
             ? EventEndpoints.Problem(StatusCodes.Status404NotFound, "Unknown subscriber", "No subscriber has this address.", null)
-            : TypedResults.Ok(new { id, status = "erased" });
+            : TypedResults.Ok(new EraseResult(id!.Value, "erased"));
     }
 }

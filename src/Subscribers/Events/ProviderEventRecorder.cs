@@ -29,7 +29,7 @@ public sealed class ProviderEventRecorder(NpgsqlDataSource db, BounceRecorder bo
     /// <summary>Applies validated events in one transaction. Unknown addresses are counted and ignored.</summary>
     public async Task<EventsResult> ApplyAsync(IReadOnlyList<ProviderEvent> events, CancellationToken ct)
     {
-        int applied = 0, unchanged = 0, unknown = 0;
+        int applied = 0, unchanged = 0, unknown = 0, hard = 0, soft = 0, complaints = 0;
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var keys = events.Select(e => SubscriberService.EmailKey(e.Email)).Distinct().ToArray();
@@ -45,6 +45,7 @@ public sealed class ProviderEventRecorder(NpgsqlDataSource db, BounceRecorder bo
                 continue;
             }
             var detail = $"{e.Source}{(e.OccurredAt is { } at ? " at " + at.ToString("O", CultureInfo.InvariantCulture) : "")}: {e.Reason}";
+            _ = e.Type == "complaint" ? complaints++ : e.BounceType == "hard" ? hard++ : soft++;
             var changed = e.Type switch
             {
                 "complaint" => await bounces.ComplaintAsync(connection, tx, id, "complaint", detail, ct),
@@ -55,6 +56,9 @@ public sealed class ProviderEventRecorder(NpgsqlDataSource db, BounceRecorder bo
             else unchanged++;
         }
         await tx.CommitAsync(ct);
+        SubscriberMetrics.Bounce("hard", "webhook", hard);
+        SubscriberMetrics.Bounce("soft", "webhook", soft);
+        SubscriberMetrics.Bounce("complaint", "webhook", complaints);
         return new EventsResult(events.Count, applied, unchanged, unknown);
     }
 

@@ -144,6 +144,7 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions se
 
         await Outbox.EnqueueConfirmationAsync(connection, tx, row.Id, email, new ConfirmationPayload(token, expires), cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        SubscriberMetrics.Signup();
         return new SignupResult(SignupStatus.Accepted, NormalizedEmail: email);
     }
 
@@ -212,6 +213,7 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions se
         }
         await Outbox.EnqueueAsync(connection, tx, OutboxKind.Welcome, r.SubscriberId, r.Email, cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        SubscriberMetrics.Confirmation();
         return ConfirmOutcome.Confirmed;
     }
 
@@ -259,6 +261,7 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions se
         if (row.Value.Status == SubscriberStatus.Confirmed)
             await Outbox.EnqueueAsync(connection, tx, OutboxKind.Goodbye, subscriberId, row.Value.Email, cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        SubscriberMetrics.Unsubscribe();
         return UnsubscribeOutcome.Unsubscribed;
     }
 
