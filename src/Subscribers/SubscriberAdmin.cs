@@ -182,6 +182,7 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, Supp
             update consents set ip = null, user_agent = null, confirmed_ip = null where subscriber_id = @id;
             delete from outbox where subscriber_id = @id;
             delete from confirmation_tokens where subscriber_id = @id;
+            delete from edition_link_readers where subscriber_id = @id;
             update deliveries set last_reply = null,
                    state = case when state in ('pending', 'deferred') then 'skipped' else state end
             where edition_id = any(array(select id from editions)) and subscriber_id = @id;

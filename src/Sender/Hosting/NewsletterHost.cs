@@ -7,6 +7,8 @@ using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Scheduling;
 using Newsletter.Sender.Security;
+using Newsletter.Sender.Tracking;
+using Newsletter.Sender.Webhooks;
 using Newsletter.Sender.Subscribers;
 using Newsletter.Sender.Web;
 
@@ -25,6 +27,8 @@ public static class NewsletterHost
         builder.AddSubscriberEndpoints();
         builder.AddComparisons();
         builder.AddEditions();
+        builder.AddTracking();
+        builder.AddWebhooks();
         builder.AddDelivery();
         builder.AddScheduling();
         builder.AddAdmin();
@@ -66,9 +70,12 @@ public static class NewsletterHost
         app.MapHealth();
         app.MapSubscriberEndpoints();
         app.MapArchiveEndpoints();
+        app.MapTrackingEndpoints();
+        app.MapFeedEndpoints();
         var api = app.MapApiGroup();
         api.MapComparisonApi();
         api.MapEditionApi();
+        api.MapReportApi();
         api.MapSubscriberApiEndpoints();
         app.MapAdmin();
         return app;
