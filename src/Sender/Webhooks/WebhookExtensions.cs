@@ -18,6 +18,7 @@ public static class WebhookExtensions
             AllowAutoRedirect = false,
         });
         builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddSingleton<WebhookFailures>();
         if (ServiceOptions.RoleIn(builder.Configuration) != ServiceRole.Web)
             builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         return builder;
