@@ -6,9 +6,9 @@ using Npgsql;
 namespace Newsletter.Sender.Tracking;
 
 /// <summary>
-/// Builds edition reports from counters: the click and open counter rows (a handful per edition), the
-/// delivery states through the (edition, state) index, and the status changes attributed to the edition through
-/// their edition index. No query reads every delivery's row or every click.
+/// Builds edition reports from counters: the click and open counter rows (a handful per edition), the delivery
+/// counter rows (a few per batch), the failed deliveries for their bounce replies, and the status changes attributed
+/// to the edition through their edition index. No query reads every delivery or every click.
 /// </summary>
 public sealed class EditionReports(NpgsqlDataSource db)
 {
@@ -18,9 +18,12 @@ public sealed class EditionReports(NpgsqlDataSource db)
         var edition = await connection.QuerySingleOrDefaultAsync<(string? Subject, string State, DateTime? StartedAt, int Recipients)?>(new CommandDefinition(
             "select subject, state, started_at, recipients from editions where id = @editionId", new { editionId }, cancellationToken: ct));
         if (edition is null) return null;
-        var states = (await connection.QueryAsync<(string State, long Count)>(new CommandDefinition(
-            "select state, count(*) from deliveries where edition_id = @editionId group by state", new { editionId }, cancellationToken: ct)))
-            .ToDictionary(r => r.State, r => r.Count);
+        // The delivery counters (migration 0512): a few rows per claimed or recorded batch, never one per delivery.
+        var counts = await connection.QuerySingleAsync<(long Pending, long Sending, long Sent, long Deferred, long Failed)>(new CommandDefinition(
+            """
+            select coalesce(sum(pending), 0), coalesce(sum(sending), 0), coalesce(sum(sent), 0), coalesce(sum(deferred), 0), coalesce(sum(failed), 0)
+            from edition_delivery_counts where edition_id = @editionId
+            """, new { editionId }, cancellationToken: ct));
         // Only the failed rows are read (through the same index); the reply says what refused the message.
         var bounces = await connection.QuerySingleAsync<(long Hard, long Soft)>(new CommandDefinition(
             """
@@ -49,11 +52,11 @@ public sealed class EditionReports(NpgsqlDataSource db)
         var byComparison = links.Where(l => l.Slug is not null).GroupBy(l => l.Slug!)
             .Select(g => new ComparisonClicks(g.Key, g.Sum(l => l.Clicks), U(g.Sum(l => l.Unique)), g.Sum(l => l.Machine))).ToList();
         var total = links.Sum(l => l.Clicks);
-        var delivered = states.GetValueOrDefault("sent");
+        var delivered = counts.Sent;
         var e = edition.Value;
         var unsubscribes = events.GetValueOrDefault("unsubscribed");
-        return new EditionReport(editionId, e.Subject, e.State, e.StartedAt, e.Recipients, delivered, states.GetValueOrDefault("deferred"),
-            states.GetValueOrDefault("failed"), states.GetValueOrDefault("pending") + states.GetValueOrDefault("sending"),
+        return new EditionReport(editionId, e.Subject, e.State, e.StartedAt, e.Recipients, delivered, counts.Deferred,
+            counts.Failed, counts.Pending + counts.Sending,
             new BounceCounts(bounces.Hard, bounces.Soft), events.GetValueOrDefault("complained"), unsubscribes,
             delivered > 0 ? (double)unsubscribes / delivered : null,
             new ClickCounts(total, links.Sum(l => l.Machine), anyUnique ? readers : null, byComparison, byLink),
@@ -69,7 +72,7 @@ public sealed class EditionReports(NpgsqlDataSource db)
             """
             with recent as (select id, started_at from editions where state in ('sending', 'sent') and not is_test order by id desc limit @count)
             select r.id, r.started_at,
-                   (select count(*) from deliveries d where d.edition_id = r.id and d.state = 'sent'),
+                   (select coalesce(sum(sent), 0) from edition_delivery_counts d where d.edition_id = r.id),
                    coalesce((select sum(clicks) from edition_link_stats s where s.edition_id = r.id), 0),
                    (select count(distinct subscriber_id) from edition_link_readers c where c.edition_id = r.id),
                    (select count(*) from subscriber_events e where e.edition_id = r.id and e.to_status = 'unsubscribed')
