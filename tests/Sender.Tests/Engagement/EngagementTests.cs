@@ -21,6 +21,7 @@ public sealed partial class EngagementTests(EngagementFixture fixture) : IClassF
 {
     private const string Browser = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
     private static readonly SemaphoreSlim EditionLock = new(1, 1);
+    private static readonly string[] EditionEvents = ["edition.started", "edition.sent"];
     private static Task<SentEdition>? edition;
 
     private ServiceFactory Service => fixture.Service;
@@ -206,6 +207,12 @@ public sealed partial class EngagementTests(EngagementFixture fixture) : IClassF
         new StandardWebhook(EngagementFixture.WebhookSecret).Verify(hook.Body, headers); // throws when the signature is wrong
         Assert.True(await Eventually.TrueAsync(async () => await ScalarAsync<long>(Service,
             "select count(*) from webhook_deliveries where message_id = @id and state = 'delivered'", new { id }) == 1, TimeSpan.FromSeconds(5)));
+
+        // The edition's start and end reach the endpoint too, once each, with its id.
+        var sent = await EditionAsync();
+        Assert.True(await Eventually.TrueAsync(() => EditionEvents.All(type =>
+            fixture.Receiver.Received.Count(r => IsEditionEvent(r.Body, type, sent.Id)) == 1), TimeSpan.FromSeconds(15)),
+            string.Join("\n", fixture.Receiver.Received.Select(r => r.Body)));
     }
 
     private sealed record SentEdition(long Id, IReadOnlyDictionary<string, ParsedEmail> Messages);
@@ -243,6 +250,13 @@ public sealed partial class EngagementTests(EngagementFixture fixture) : IClassF
             return messages.Count == 2;
         }, TimeSpan.FromSeconds(10)));
         return new SentEdition(id, messages);
+    }
+
+    private static bool IsEditionEvent(string body, string type, long editionId)
+    {
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.GetProperty("type").GetString() == type
+               && doc.RootElement.GetProperty("data").GetProperty("editionId").GetInt64() == editionId;
     }
 
     // smtp-sink logs the RCPT TO argument: "<a@example.com>" and any parameters.
