@@ -33,8 +33,9 @@ public sealed class ClickRecorder(NpgsqlDataSource db, IOptions<TrackingOptions>
         {
             await WriteAsync(batch, ct);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            // Counting must never take the service down or hold the redirect up: the interval's counts are dropped.
             logger.LogWarning("recording {Count} clicks failed ({Error}); they are not counted", batch.Count, e.Message);
         }
     }
@@ -51,7 +52,14 @@ public sealed class ClickRecorder(NpgsqlDataSource db, IOptions<TrackingOptions>
         }
         // What came in since the last tick is written on the way out.
         using var last = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await FlushAsync(last.Token);
+        try
+        {
+            await FlushAsync(last.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("the last clicks were not recorded before shutdown");
+        }
     }
 
     private async Task WriteAsync(List<Click> batch, CancellationToken ct)

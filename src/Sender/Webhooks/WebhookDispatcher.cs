@@ -25,15 +25,6 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory ht
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        if (o.Endpoints.Count == 0) return;
-        try
-        {
-            await SyncEndpointsAsync(stoppingToken);
-        }
-        catch (NpgsqlException e)
-        {
-            logger.LogWarning("webhook endpoints not synchronised ({Error}); retrying in the loop", e.Message);
-        }
         var synced = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -42,13 +33,17 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory ht
             {
                 if (!synced)
                 {
+                    // With no endpoint configured the mirror is only emptied, so the triggers stop writing rows.
                     await SyncEndpointsAsync(stoppingToken);
                     synced = true;
+                    if (o.Endpoints.Count == 0) return;
                 }
                 worked = await RunOnceAsync(stoppingToken);
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // The database is out of reach (or a receiver misbehaves in a way we did not foresee): this loop must
+                // outlive it, the events wait in the outbox.
                 logger.LogWarning("webhook dispatch failed ({Error}); retrying", e.Message);
             }
             if (worked < BatchSize)
