@@ -19,21 +19,3 @@ public sealed record EditionReport(
     ClickCounts Clicks,
     double? ClickRate,
     OpenCounts? Opens);
-
-/// <summary>Failed deliveries the recipient's side refused: hard (a 5xx to RCPT) or soft (4xx to RCPT until the retry window ran out).</summary>
-public sealed record BounceCounts(long Hard, long Soft);
-
-/// <summary>
-/// Clicks by readers (<see cref="Total"/>) and by machines (<see cref="Machine"/>, not in the totals); <see cref="Unique"/>:
-/// readers who clicked, null where the mode does not know readers.
-/// </summary>
-public sealed record ClickCounts(long Total, long Machine, long? Unique, IReadOnlyList<ComparisonClicks> ByComparison, IReadOnlyList<LinkClicks> ByLink);
-
-/// <summary>Reader clicks on a comparison's links.</summary>
-public sealed record ComparisonClicks(string Slug, long Clicks, long? Unique, long Machine);
-
-/// <summary>Clicks on one link.</summary>
-public sealed record LinkClicks(int LinkId, string Url, string? Slug, long Clicks, long? Unique, long Machine);
-
-/// <summary>Fetches of the open pixel (only with <c>Tracking__Opens=On</c>).</summary>
-public sealed record OpenCounts(long Total, long Machine);

@@ -106,6 +106,3 @@ public sealed class WebhookReceiver : IDisposable
         stop?.Dispose();
     }
 }
-
-/// <summary>One request the receiver got.</summary>
-public sealed record ReceivedWebhook(string RequestLine, IReadOnlyDictionary<string, string> Headers, string Body);
