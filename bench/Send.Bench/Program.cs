@@ -13,6 +13,7 @@ using Npgsql;
 // per-recipient personal values, DKIM when asked, recorded outcomes) to Postfix's smtp-sink, against smtp-source
 // (40 KB messages, 16 reused connections) in the same run.
 // Usage: dotnet run -c Release --project bench/Send.Bench -- [--recipients N] [--dkim] [--reference-messages M]
+//        [--tracking Off|Anonymous|Individual]   click tracking of the edition (default Anonymous, the service's default)
 //        [--comparisons seeds|samples]   seeds (default): the three sample pages in ../shared/seeds, imported as page
 //                                        text; samples: the six JSON comparisons in samples/comparisons
 //        [--metrics]                     OpenTelemetry metrics on (Metrics__Port, scraped once a second during the send);
@@ -22,6 +23,7 @@ string? comparisonSet = null;
 var dkim = false;
 var metrics = false;
 var referenceMessages = 50_000;
+var tracking = "Anonymous";
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -31,6 +33,7 @@ for (var i = 0; i < args.Length; i++)
         case "--metrics": metrics = true; break;
         case "--reference-messages": referenceMessages = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--comparisons": comparisonSet = args[++i]; break;
+        case "--tracking": tracking = args[++i]; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -43,7 +46,7 @@ if (Directory.Exists(work)) { Run("bash", $"\"{root}/scripts/pg.sh\" stop \"{wor
 Directory.CreateDirectory(work);
 Run("chmod", $"755 \"{work}\"");
 
-Console.WriteLine($"Send.Bench: {recipients:N0} recipients, DKIM {(dkim ? "on (RSA-2048)" : "off")}, metrics {(metrics ? "on" : "off")}, comparisons: {comparisonSet}, {Environment.ProcessorCount} cores");
+Console.WriteLine($"Send.Bench: {recipients:N0} recipients, DKIM {(dkim ? "on (RSA-2048)" : "off")}, click tracking {tracking}, metrics {(metrics ? "on" : "off")}, comparisons: {comparisonSet}, {Environment.ProcessorCount} cores");
 var admin = Run("bash", $"\"{root}/scripts/pg.sh\" start \"{work}/pg\"").Trim().Split('\n')[^1];
 var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = "bench" }.ConnectionString;
 Process? sink = null, service = null;
@@ -112,6 +115,7 @@ try
         ["Smtp__MaxConnections"] = "16",
         ["Schedule__Enabled"] = "false",
         ["Logging__LogLevel__Default"] = "Warning",
+        ["Tracking__Clicks"] = tracking,
     };
     if (dkim)
     {

@@ -18,7 +18,14 @@ public sealed record DeliveryRecord(long EditionId, string? Subject, string Stat
 /// <summary>Everything we hold about one subscriber (GDPR art. 15 access request).</summary>
 public sealed record SubscriberDetail(long Id, string Email, string? Name, string Status, DateTime CreatedAt, DateTime StatusChangedAt,
     DateTime? ConfirmedAt, int SoftBounces, IReadOnlyList<ConsentRecord> Consents, IReadOnlyList<StatusChange> History,
-    IReadOnlyList<DeliveryRecord> Deliveries);
+    IReadOnlyList<DeliveryRecord> Deliveries)
+{
+    /// <summary>The links this subscriber clicked (only recorded with <c>Tracking__Clicks=Individual</c>; erasure removes them).</summary>
+    public IReadOnlyList<ClickRecord> Clicks { get; init; } = [];
+}
+
+/// <summary>One link of an edition a subscriber clicked: first and last time, how often.</summary>
+public sealed record ClickRecord(long EditionId, string Url, string? Slug, DateTime FirstAt, DateTime LastAt, int Clicks);
 
 /// <summary>How many subscribers have one status.</summary>
 public sealed record StatusTotal(string Status, long Count);
@@ -150,9 +157,15 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, Supp
             from deliveries d join editions e on e.id = d.edition_id
             where d.edition_id = any(array(select id from editions)) and d.subscriber_id = @id order by d.edition_id
             """, new { id }, cancellationToken: cancellationToken));
+        var clicks = await connection.QueryAsync<ClickRecord>(new CommandDefinition(
+            """
+            select r.edition_id as EditionId, l.url, l.slug, r.first_at as FirstAt, r.last_at as LastAt, r.clicks
+            from edition_link_readers r join edition_links l on l.edition_id = r.edition_id and l.link_id = r.link_id
+            where r.subscriber_id = @id order by r.edition_id, r.link_id
+            """, new { id }, cancellationToken: cancellationToken));
         var v = s.Value;
         return new SubscriberDetail(v.Id, v.Email, v.Name, v.Status, v.CreatedAt, v.StatusChangedAt, v.ConfirmedAt, v.SoftBounces,
-            consents.ToList(), history.ToList(), deliveries.ToList());
+            consents.ToList(), history.ToList(), deliveries.ToList()) { Clicks = clicks.ToList() };
     }
 
     /// <summary>
@@ -160,7 +173,7 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, Supp
     /// cannot silently re-add it); the row keeps its id (delivery statistics stay whole) but its address becomes
     /// <c>erased-ID@erased.invalid</c> — which also frees the address's <c>email_key</c>, so the person may sign up again
     /// with a fresh double opt-in — and its name is removed; consents lose IP addresses and user agents; outbox rows and
-    /// confirmation tokens are deleted; SMTP replies and event details (they often quote the address) are cleared;
+    /// confirmation tokens and the record of which links they clicked are deleted (click counts stay); SMTP replies and event details (they often quote the address) are cleared;
     /// pending deliveries are skipped. Status <c>erased</c>, recorded in the history.
     /// </summary>
     public async Task<EraseOutcome> EraseAsync(long id, CancellationToken cancellationToken = default)
@@ -182,6 +195,7 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, Supp
             update consents set ip = null, user_agent = null, confirmed_ip = null where subscriber_id = @id;
             delete from outbox where subscriber_id = @id;
             delete from confirmation_tokens where subscriber_id = @id;
+            delete from edition_link_readers where subscriber_id = @id;
             update deliveries set last_reply = null,
                    state = case when state in ('pending', 'deferred') then 'skipped' else state end
             where edition_id = any(array(select id from editions)) and subscriber_id = @id;

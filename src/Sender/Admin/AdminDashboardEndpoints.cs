@@ -21,7 +21,8 @@ internal static class AdminDashboardEndpoints
     }
 
     private static async Task<IResult> DashboardAsync(HttpContext http, Newsletter.Subscribers.SubscriberAdmin subscribers, Newsletter.Comparisons.ComparisonStore comparisons, EditionService editions, ScheduleDescription schedule,
-        IOptions<ScheduleOptions> scheduleOptions, JobStorage jobs, ILogger<DashboardModel> logger, CancellationToken ct)
+        IOptions<ScheduleOptions> scheduleOptions, JobStorage jobs, Newsletter.Sender.Tracking.EditionReports reports, Newsletter.Sender.Webhooks.WebhookFailures webhooks,
+        ILogger<DashboardModel> logger, CancellationToken ct)
     {
         var o = scheduleOptions.Value;
         // The next send as Hangfire stored it (the recurring job is absent when Schedule__Enabled=false).
@@ -51,6 +52,8 @@ internal static class AdminDashboardEndpoints
             await AdminSubscriberEndpoints.StatusCountsAsync(subscribers, ct),
             (await subscribers.ConfirmedPerWeekAsync(12, ct)).Select(w => new WeekCount(w.WeekStart, w.Count)).ToList(), next, local, schedule.Describe(), enabled,
             (await editions.ListAsync(8, ct)).Select(AdminQueries.Progress).ToList(), await comparisons.CountUnsentAsync(ct), lastState, lastJobId);
+        var (failedHooks, retrying) = await webhooks.RecentAsync(5, ct);
+        model = model with { Rates = await reports.RecentRatesAsync(12, ct), WebhookFailures = failedHooks, WebhooksRetrying = retrying };
         return AdminResults.Page<DashboardPage>(http, "dashboard", new Dictionary<string, object?> { ["Model"] = model });
     }
 

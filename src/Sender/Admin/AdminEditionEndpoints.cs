@@ -11,6 +11,10 @@ internal static class AdminEditionEndpoints
     {
         admin.MapGet("/editions", EditionsAsync);
         admin.MapGet("/editions/{id:long}", EditionAsync);
+        admin.MapGet("/editions/{id:long}/report.csv", async Task<IResult> (HttpContext http, long id, Newsletter.Sender.Tracking.EditionReports reports, CancellationToken ct) =>
+            await reports.GetAsync(id, ct) is { } report
+                ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(Newsletter.Sender.Tracking.EditionReports.ToCsv(report)), "text/csv; charset=utf-8", $"edition-{id}-report.csv")
+                : AdminResults.NotFound(http, $"edition {id}"));
         admin.MapPost("/editions/{id:long}/{action:regex(^(pause|resume|cancel|retry-failed)$)}", EditionActionAsync);
         return admin;
     }
@@ -22,7 +26,7 @@ internal static class AdminEditionEndpoints
     }
 
     private static async Task<IResult> EditionAsync(HttpContext http, long id, string? state, string? reply, int? page, string? done,
-        EditionService editions, AdminQueries queries, CancellationToken ct)
+        EditionService editions, AdminQueries queries, Newsletter.Sender.Tracking.EditionReports reports, CancellationToken ct)
     {
         var e = await editions.GetAsync(id, ct);
         if (e is null) return AdminResults.NotFound(http, $"edition {id}");
@@ -38,7 +42,10 @@ internal static class AdminEditionEndpoints
             "retry-failed" => "Failed deliveries were put back in the queue.",
             _ => null,
         };
-        var model = new EditionDetailModel(AdminQueries.Progress(e), rows, state, reply, p, total, AdminQueries.PageSize, notice);
+        var model = new EditionDetailModel(AdminQueries.Progress(e), rows, state, reply, p, total, AdminQueries.PageSize, notice)
+        {
+            Report = await reports.GetAsync(id, ct),
+        };
         return AdminResults.Page<EditionPage>(http, "editions", new Dictionary<string, object?> { ["Model"] = model });
     }
 

@@ -72,7 +72,10 @@ internal static class AdminSubscriberEndpoints
         new SubscriberRow(d.Id, d.Email, d.Status, Utc(d.CreatedAt)!.Value, Utc(d.ConfirmedAt)), d.Name,
         d.Consents.Reverse().Select(c => new ConsentRow(Utc(c.SignedUpAt)!.Value, c.Ip, c.UserAgent, c.Source, c.ConsentVersion, Utc(c.ConfirmedAt), c.ConfirmedIp)).ToList(),
         d.History.Reverse().Select(e => new EventRow(Utc(e.At)!.Value, e.FromStatus, e.ToStatus, e.Cause, e.Detail)).ToList(),
-        d.Deliveries.Reverse().Take(100).Select(x => new SubscriberDeliveryRow(x.EditionId, x.Subject, x.State, x.Attempts, x.LastReply, Utc(x.SentAt))).ToList());
+        d.Deliveries.Reverse().Take(100).Select(x => new SubscriberDeliveryRow(x.EditionId, x.Subject, x.State, x.Attempts, x.LastReply, Utc(x.SentAt))).ToList())
+    {
+        Clicks = d.Clicks.Reverse().Take(100).ToList(),
+    };
 
     private static DateTimeOffset? Utc(DateTime? value) => value is null ? null : new DateTimeOffset(DateTime.SpecifyKind(value.Value, DateTimeKind.Utc));
 

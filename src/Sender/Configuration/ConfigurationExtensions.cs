@@ -66,6 +66,28 @@ public static class ConfigurationExtensions
             if (!System.Net.IPAddress.TryParse(o.Address, out _)) errors.Add($"Metrics__Address '{o.Address}' is not an IP address");
             if (o.Token is { Length: > 0 and < 32 }) errors.Add("Metrics__Token must be at least 32 characters");
         });
+        builder.Bind<TrackingOptions>(TrackingOptions.Section, (o, errors) =>
+        {
+            if (o.MachineClickWindow < TimeSpan.Zero) errors.Add("Tracking__MachineClickWindow must not be negative");
+            if (o.FlushInterval <= TimeSpan.Zero) errors.Add("Tracking__FlushInterval must be positive");
+        });
+        builder.Bind<WebhooksOptions>(WebhooksOptions.Section, (o, errors) =>
+        {
+            for (var i = 0; i < o.Endpoints.Count; i++)
+            {
+                var e = o.Endpoints[i];
+                if (!Uri.TryCreate(e.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+                    errors.Add($"Webhooks__Endpoints__{i}__Url must be an absolute http(s) URL");
+                if (!Webhooks.WebhookSecret.IsValid(e.Secret))
+                    errors.Add($"Webhooks__Endpoints__{i}__Secret must be whsec_ followed by base64 of 24 to 64 bytes");
+                if (e.Events.Count == 0) errors.Add($"Webhooks__Endpoints__{i}__Events must name at least one event");
+                foreach (var name in e.Events.Where(n => !WebhooksOptions.EventTypes.Contains(n)))
+                    errors.Add($"Webhooks__Endpoints__{i}__Events: unknown event '{name}' (one of {string.Join(", ", WebhooksOptions.EventTypes)})");
+            }
+            if (o.GiveUpAfter <= TimeSpan.Zero) errors.Add("Webhooks__GiveUpAfter must be positive");
+            if (o.Timeout <= TimeSpan.Zero) errors.Add("Webhooks__Timeout must be positive");
+            if (o.RetryBaseDelay <= TimeSpan.Zero) errors.Add("Webhooks__RetryBaseDelay must be positive");
+        });
         // Bound and validated by their own projects; checked with the rest so every bad setting is reported at once.
         builder.Services.AddSettingsCheck<Newsletter.Subscribers.SubscribersOptions>();
         builder.Services.AddSettingsCheck<Newsletter.Comparisons.SelectionOptions>();

@@ -8,6 +8,7 @@ using Newsletter.Mail.Dkim;
 using Newsletter.Mail.Mime;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Editions;
+using Newsletter.Sender.Tracking;
 using Newsletter.Sender.Web;
 using Newsletter.Subscribers;
 using Newsletter.Templates;
@@ -29,6 +30,7 @@ public sealed class MessageComposer
     private readonly SiteInfoProvider site;
     private readonly UnsubscribeTokens unsubscribeTokens;
     private readonly ScheduleDescription schedule;
+    private readonly ClickSlots clickSlots;
     private readonly TimeProvider time;
     private readonly Mailbox from;
     private readonly string listId;
@@ -37,8 +39,9 @@ public sealed class MessageComposer
     private readonly ConcurrentDictionary<long, Task<EditionContent>> editions = new();
 
     public MessageComposer(NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, UnsubscribeTokens unsubscribeTokens,
-        ScheduleDescription schedule, IOptions<NewsletterOptions> newsletter, IOptions<DkimOptions> dkim, TimeProvider time)
+        ScheduleDescription schedule, ClickSlots clickSlots, IOptions<NewsletterOptions> newsletter, IOptions<DkimOptions> dkim, TimeProvider time)
     {
+        this.clickSlots = clickSlots;
         this.db = db;
         this.renderer = renderer;
         this.site = site;
@@ -104,12 +107,13 @@ public sealed class MessageComposer
     /// </summary>
     public PooledBufferWriter ComposeEdition(EditionContent edition, long subscriberId, string email)
     {
-        var values = new Dictionary<string, string>(3)
+        var values = new Dictionary<string, string>(5)
         {
             [EditionService.UnsubscribeSlot] = site.UnsubscribeUrl(unsubscribeTokens.Create(subscriberId, edition.Id)),
             [EditionService.EmailSlot] = email,
             [MessageIdSlot] = $"edition-{edition.Id}.subscriber-{subscriberId}",
         };
+        clickSlots.AddValues(edition.Template.SlotNames, edition.Id, subscriberId, values);
         var output = new PooledBufferWriter(edition.SizeHint);
         try
         {

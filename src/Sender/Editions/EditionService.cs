@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Newsletter.Comparisons;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Delivery;
+using Newsletter.Sender.Tracking;
 using Newsletter.Sender.Web;
 using Newsletter.Templates;
 using Npgsql;
@@ -17,7 +18,7 @@ namespace Newsletter.Sender.Editions;
 /// </summary>
 public sealed class EditionService(
     NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site,
-    IOptions<SelectionOptions> comparisons, IOptions<DeliveryOptions> delivery, TimeProvider time)
+    IOptions<SelectionOptions> comparisons, IOptions<DeliveryOptions> delivery, IOptions<TrackingOptions> tracking, TimeProvider time)
 {
     /// <summary>The personal values every edition message carries; each appears as a slot in the stored content.</summary>
     public const string UnsubscribeSlot = "unsubscribe_url";
@@ -145,13 +146,19 @@ public sealed class EditionService(
             info, id, now, chosen,
             new PersonalSlots(prefix + UnsubscribeSlot + suffix, prefix + EmailSlot + suffix),
             site.ArchiveUrl(id)), cancellationToken);
+        // Links are rewritten once here, never per recipient; the targets are stored, so the redirect serves only them.
+        var comparisonUrls = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var c in chosen) comparisonUrls.TryAdd(ComparisonView.ComparisonUrl(c, info, id), c.Slug);
+        var tracked = LinkRewriter.Rewrite(rendered.Html, rendered.Text, id, info.BaseUrl.TrimEnd('/'), tracking.Value.Clicks, tracking.Value.Opens,
+            prefix, suffix, comparisonUrls);
 
         await connection.ExecuteAsync(new CommandDefinition(
             """
             update editions set subject = @Subject, preheader = @Preheader, html = @Html, text_body = @Text,
                                 slot_prefix = @prefix, slot_suffix = @suffix
             where id = @id
-            """, new { rendered.Subject, rendered.Preheader, rendered.Html, rendered.Text, prefix, suffix, id }, tx, cancellationToken: cancellationToken));
+            """, new { rendered.Subject, rendered.Preheader, tracked.Html, tracked.Text, prefix, suffix, id }, tx, cancellationToken: cancellationToken));
+        await EditionLinks.InsertAsync(connection, tx, id, tracked.Links, cancellationToken);
 
         // The recipients are the confirmed subscribers that exist now. This transaction queues the first chunk so the
         // workers start at once; EditionQueuer queues the rest in further set-based chunks (see QueueNextChunkAsync).

@@ -1,6 +1,7 @@
 using System.Net;
 using Dapper;
 using Newsletter.Sender.Editions;
+using Newsletter.Sender.Tracking;
 using Newsletter.Templates;
 using Newsletter.Templates.Pages;
 using Npgsql;
@@ -35,8 +36,10 @@ public static class ArchiveEndpoints
             if (row is null)
                 return SubscriberEndpoints.Page<ErrorPage>(new { Site = site.Get(), Title = "Edition not found", Message = "There is no such edition in the archive." }, StatusCodes.Status404NotFound);
             var r = row.Value;
-            // The archive copy belongs to nobody: personal values become neutral ones (escaped like any value).
-            var html = r.Html
+            // The archive copy belongs to nobody: personal values become neutral ones (escaped like any value), and
+            // tracked links go straight to their targets (web readers are not counted).
+            var links = await EditionLinks.ListAsync(connection, id, ct);
+            var html = LinkRewriter.Untrack(r.Html, links, site.Get().BaseUrl, id, r.Prefix, r.Suffix)
                 .Replace(r.Prefix + EditionService.UnsubscribeSlot + r.Suffix, WebUtility.HtmlEncode(site.SignupUrl()), StringComparison.Ordinal)
                 .Replace(r.Prefix + EditionService.EmailSlot + r.Suffix, "you", StringComparison.Ordinal);
             return SubscriberEndpoints.Page<EditionWebPage>(new

@@ -248,7 +248,7 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions se
         if (row.Value.Status is not (SubscriberStatus.Confirmed or SubscriberStatus.Pending)) return UnsubscribeOutcome.AlreadyUnsubscribed;
 
         await ChangeStatusAsync(connection, tx, subscriberId, row.Value.Status, SubscriberStatus.Unsubscribed, cause,
-            editionId > 0 ? $"edition {editionId}" : null, now, cancellationToken);
+            editionId > 0 ? $"edition {editionId}" : null, now, editionId > 0 ? editionId : null, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             update deliveries set state = 'skipped', last_reply = 'unsubscribed'
@@ -266,14 +266,23 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions se
     }
 
     /// <summary>Records a status change with its cause; the caller holds the row lock.</summary>
-    public static async Task ChangeStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long subscriberId, string from, string to,
+    public static Task ChangeStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long subscriberId, string from, string to,
         string cause, string? detail, DateTimeOffset now, CancellationToken cancellationToken)
+        => ChangeStatusAsync(connection, tx, subscriberId, from, to, cause, detail, now, editionId: null, cancellationToken);
+
+    /// <summary>
+    /// Records a status change with its cause and the edition it came from (an unsubscribe through its link, a bounce
+    /// of its delivery; the edition report counts them); the caller holds the row lock.
+    /// </summary>
+    public static async Task ChangeStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long subscriberId, string from, string to,
+        string cause, string? detail, DateTimeOffset now, long? editionId, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(new CommandDefinition(
             """
             update subscribers set status = @to, status_changed_at = @now where id = @subscriberId;
-            insert into subscriber_events (subscriber_id, at, from_status, to_status, cause, detail) values (@subscriberId, @now, @from, @to, @cause, @detail);
-            """, new { subscriberId, from, to, cause, detail, now }, tx, cancellationToken: cancellationToken));
+            insert into subscriber_events (subscriber_id, at, from_status, to_status, cause, detail, edition_id)
+            values (@subscriberId, @now, @from, @to, @cause, @detail, @editionId);
+            """, new { subscriberId, from, to, cause, detail, now, editionId }, tx, cancellationToken: cancellationToken));
     }
 
     private static string? Truncate(string? value, int max)
