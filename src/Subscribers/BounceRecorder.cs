@@ -51,12 +51,48 @@ public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider tim
         // Failures are rare next to deliveries: one at a time, ordered by id so concurrent batches lock in the same order.
         foreach (var o in outcomes.Where(o => o.Kind is BounceKind.FailedSoft or BounceKind.FailedHard).OrderBy(o => o.SubscriberId))
         {
+            await InsertBounceAsync(connection, transaction, new BounceReport(o.SubscriberId, o.EditionId,
+                o.Kind == BounceKind.FailedHard ? BounceReportKind.Hard : BounceReportKind.Soft, BounceSource.Smtp, o.Reply), cancellationToken);
             if (o.Kind == BounceKind.FailedHard)
                 await HardBounceAsync(connection, transaction, o.SubscriberId, "hard bounce", Detail(o.EditionId, o.Reply), cancellationToken);
             else
                 await SoftBounceAsync(connection, transaction, o.SubscriberId, o.EditionId, Detail(o.EditionId, o.Reply), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// A bounce or complaint from the bounce mailbox or a webhook: stored in <c>bounces</c> with its source, then applied
+    /// by the same rules as an SMTP reply. True when the subscriber's status changed.
+    /// </summary>
+    public async Task<bool> ReportAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BounceReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        await InsertBounceAsync(connection, transaction, report, cancellationToken);
+        var source = report.Source == BounceSource.Mailbox ? "mailbox" : "event";
+        var detail = report.EditionId is { } edition ? Detail(edition, report.Detail) : report.Detail;
+        return report.Kind switch
+        {
+            BounceReportKind.Complaint => await ComplaintAsync(connection, transaction, report.SubscriberId,
+                report.Source == BounceSource.Mailbox ? "complaint (mailbox)" : "complaint", detail, cancellationToken),
+            BounceReportKind.Hard => await HardBounceAsync(connection, transaction, report.SubscriberId, $"hard bounce ({source})", detail, cancellationToken),
+            _ => await SoftBounceAsync(connection, transaction, report.SubscriberId, report.EditionId, detail, cancellationToken),
+        };
+    }
+
+    private Task InsertBounceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BounceReport report, CancellationToken ct)
+        => connection.ExecuteAsync(new CommandDefinition(
+            // The edition may be unknown to this database (a report about another installation's mail): kept without it.
+            """
+            insert into bounces (subscriber_id, edition_id, at, kind, source, detail)
+            select @SubscriberId, (select id from editions where id = @EditionId), @at, @kind, @source, @detail
+            """,
+            new
+            {
+                report.SubscriberId, report.EditionId, at = time.GetUtcNow(),
+                kind = report.Kind switch { BounceReportKind.Hard => "hard", BounceReportKind.Soft => "soft", _ => "complaint" },
+                source = report.Source switch { BounceSource.Smtp => "smtp", BounceSource.Mailbox => "mailbox", _ => "webhook" },
+                detail = Clip(report.Detail),
+            }, transaction, cancellationToken: ct));
 
     /// <summary>A permanent bounce: pending or confirmed becomes bounced. True when the status changed.</summary>
     public async Task<bool> HardBounceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId,

@@ -16,6 +16,10 @@ public static class SubscribersServiceCollectionExtensions
             .BindConfiguration(SubscribersOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SubscribersOptions>, SubscribersOptionsValidator>();
+        services.AddOptions<BouncesOptions>()
+            .BindConfiguration(BouncesOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         // The services read the settings once; a singleton of the bound value keeps their constructors plain.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SubscribersOptions>>().Value);
         services.AddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<SubscribersOptions>().UnsubscribeKeys));
