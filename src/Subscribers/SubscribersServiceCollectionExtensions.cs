@@ -27,6 +27,8 @@ public static class SubscribersServiceCollectionExtensions
         services.AddSingleton<SubscriberService>();
         services.AddSingleton<BounceRecorder>();
         services.AddSingleton<ProviderEventRecorder>();
+        services.AddSingleton<InboundReportProcessor>();
+        services.AddSingleton<BounceMailbox>();
         services.AddSingleton<SubscriberAdmin>();
         services.AddSingleton<SubscriberImporter>();
         services.AddSingleton<SubscriberExporter>();
