@@ -27,9 +27,10 @@ public static partial class BounceReportParser
         if (report is not null) return DeliveryStatus(reportId, report, originalId, returnPaths);
         var feedback = message.BodyParts.OfType<MessageFeedbackReport>().FirstOrDefault();
         if (feedback is not null) return Feedback(reportId, feedback, original, originalId, returnPaths);
-        if (IsAutoReply(message))
-            return new InboundReport(reportId, InboundReportKind.AutoReply, [], originalId, returnPaths, "auto-reply: " + Clip(message.Subject ?? ""));
-        return PlainBounce(reportId, message, originalId, returnPaths);
+        // Providers mark their own bounces auto-replied too (RFC 3834): the bounce text decides first.
+        var plain = PlainBounce(reportId, message, originalId, returnPaths);
+        if (plain.Kind == InboundReportKind.Bounce || !IsAutoReply(message)) return plain;
+        return new InboundReport(reportId, InboundReportKind.AutoReply, [], originalId, returnPaths, "auto-reply: " + Clip(message.Subject ?? ""));
     }
 
     private static InboundReport DeliveryStatus(string reportId, MessageDeliveryStatus report, string? originalId, IReadOnlyList<string> returnPaths)
