@@ -16,6 +16,7 @@ public static class SubscribersServiceCollectionExtensions
             .BindConfiguration(SubscribersOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SubscribersOptions>, SubscribersOptionsValidator>();
+        services.AddOptions<ProviderWebhooksOptions>().BindConfiguration(ProviderWebhooksOptions.Section);
         services.AddOptions<BouncesOptions>()
             .BindConfiguration(BouncesOptions.Section)
             .ValidateDataAnnotations()

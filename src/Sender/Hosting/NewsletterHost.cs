@@ -66,6 +66,7 @@ public static class NewsletterHost
         app.MapHealth();
         app.MapSubscriberEndpoints();
         app.MapArchiveEndpoints();
+        app.MapProviderWebhooks();
         var api = app.MapApiGroup();
         api.MapComparisonApi();
         api.MapEditionApi();
