@@ -38,7 +38,8 @@ internal static class AdminEditionEndpoints
             "retry-failed" => "Failed deliveries were put back in the queue.",
             _ => null,
         };
-        var model = new EditionDetailModel(AdminQueries.Progress(e), rows, state, reply, p, total, AdminQueries.PageSize, notice);
+        var model = new EditionDetailModel(AdminQueries.Progress(e), rows, state, reply, p, total, AdminQueries.PageSize, notice,
+            await queries.BounceCountsAsync(id, ct));
         return AdminResults.Page<EditionPage>(http, "editions", new Dictionary<string, object?> { ["Model"] = model });
     }
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Newsletter.Sender.Tests.Admin;
 using Newsletter.Sender.Tests.Infrastructure;
 using Newsletter.TestSupport;
 using static Newsletter.TestSupport.SubscriberRows;
@@ -22,7 +23,7 @@ public sealed class BounceMailboxEndToEndTests
     {
         using var sink = SmtpSink.Start();
         using var dovecot = new Dovecot();
-        using var service = await ServiceFactory.CreateAsync(new Dictionary<string, string?>
+        using var service = await AdminTestSupport.CreateServiceAsync(new Dictionary<string, string?>
         {
             ["Smtp:Mode"] = "Smtp",
             ["Smtp:Host"] = sink.Host,
@@ -65,7 +66,16 @@ public sealed class BounceMailboxEndToEndTests
         Assert.Equal(1L, await CountAsync(service, "bounces", $"source = 'mailbox' and kind = 'hard' and edition_id = {first}"));
         Assert.True(await Eventually.TrueAsync(() => dovecot.Count("Processed") == 1, TimeSpan.FromSeconds(10)));
         using (var health = await service.CreateAnonymousClient().GetAsync("/healthz"))
-            Assert.Contains("bounceMailbox", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("\"bounceMailbox\":{\"lastAnsweredAt\":\"20", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The console shows the bounce with its source and diagnostic, and the edition's count by kind.
+        using var admin = await AdminTestSupport.SignedInClientAsync(service);
+        var goneId = await ScalarAsync<long>(service, "select id from subscribers where email_key = 'gone@example.com'");
+        var page = await admin.GetStringAsync($"/admin/subscribers/{goneId}");
+        Assert.Contains("bounce mailbox", page, StringComparison.Ordinal);
+        Assert.Contains("User unknown in local recipient table", page, StringComparison.Ordinal);
+        var editionPage = await admin.GetStringAsync($"/admin/editions/{first}");
+        Assert.Contains("Bounces and complaints", editionPage, StringComparison.Ordinal);
+        Assert.Contains("Bounce mailbox", await admin.GetStringAsync("/admin"), StringComparison.Ordinal);
 
         sink.ClearMessages();
         await PostSampleAsync(service, "02-whisperline-3-vs-echoscribe-pro.json", "2026-11-20T09:30:00+00:00");

@@ -1,4 +1,4 @@
 namespace Newsletter.Sender.Admin.Pages;
 
 public sealed record SubscriberDetailModel(SubscriberRow Subscriber, string? Name, IReadOnlyList<ConsentRow> Consents, IReadOnlyList<EventRow> Events,
-    IReadOnlyList<SubscriberDeliveryRow> Deliveries);
+    IReadOnlyList<SubscriberDeliveryRow> Deliveries, IReadOnlyList<BounceRow> Bounces);
