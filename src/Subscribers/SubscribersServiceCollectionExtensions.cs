@@ -19,8 +19,8 @@ public static class SubscribersServiceCollectionExtensions
         services.AddOptions<ProviderWebhooksOptions>().BindConfiguration(ProviderWebhooksOptions.Section);
         services.AddOptions<BouncesOptions>()
             .BindConfiguration(BouncesOptions.Section)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BouncesOptions>, BouncesOptionsValidator>();
         // The services read the settings once; a singleton of the bound value keeps their constructors plain.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SubscribersOptions>>().Value);
         services.AddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<SubscribersOptions>().UnsubscribeKeys));

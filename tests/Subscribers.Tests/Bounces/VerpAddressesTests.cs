@@ -54,4 +54,21 @@ public sealed class VerpAddressesTests
         Assert.Equal(VerpResult.Valid, rotated.TryRead(old, out var token));
         Assert.Equal(new VerpToken(4, 3), token);
     }
+
+    [Fact]
+    public void Bad_bounce_settings_are_one_line_each_naming_the_setting()
+    {
+        var result = new BouncesOptionsValidator().Validate(null, new BouncesOptions
+        {
+            Address = "bounces+x@news.example.com",
+            Imap = new BounceMailboxOptions { Host = "imap.example.com", Security = "Tls", PollInterval = TimeSpan.Zero },
+        });
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("Bounces__Address", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Bounces__Imap__Security", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Bounces__Imap__Username", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Bounces__Imap__PollInterval", StringComparison.Ordinal));
+        Assert.True(new BouncesOptionsValidator().Validate(null, new BouncesOptions()).Succeeded);
+    }
 }
