@@ -82,6 +82,15 @@ public sealed class BounceMailboxEndToEndTests
         await SendAndWaitAsync(api);
         var second = sink.WaitForMessages(1, TimeSpan.FromSeconds(30));
         Assert.Equal(["<stays@example.com>"], second.SelectMany(m => m.Recipients).Select(r => r.Split(' ')[0]));
+
+        // Transactional mail has a return path of its own kind, naming the subscriber and no edition.
+        sink.ClearMessages();
+        using (var signup = await service.CreateAnonymousClient().PostAsync("/subscribe", new StringContent("""{"email":"new@example.com"}""", Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.Accepted, signup.StatusCode);
+        var confirmation = sink.WaitForMessages(1, TimeSpan.FromSeconds(30)).Single();
+        var verp = new Newsletter.Subscribers.VerpAddresses("bounces@news.example.com", [ServiceFactory.UnsubscribeKey]);
+        Assert.Equal(Newsletter.Subscribers.VerpResult.Valid, verp.TryRead(Bracketed(confirmation.MailFrom), out var token));
+        Assert.Equal(new Newsletter.Subscribers.VerpToken(await ScalarAsync<long>(service, "select id from subscribers where email_key = 'new@example.com'"), null), token);
     }
 
     private static string Bracketed(string mailArgs) => mailArgs[(mailArgs.IndexOf('<', StringComparison.Ordinal) + 1)..mailArgs.IndexOf('>', StringComparison.Ordinal)];
