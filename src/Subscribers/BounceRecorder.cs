@@ -82,9 +82,11 @@ public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider tim
     private Task InsertBounceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BounceReport report, CancellationToken ct)
         => connection.ExecuteAsync(new CommandDefinition(
             // The edition may be unknown to this database (a report about another installation's mail): kept without it.
+            // Nothing is kept about an erased subscriber (a late report would quote the address).
             """
             insert into bounces (subscriber_id, edition_id, at, kind, source, detail)
             select @SubscriberId, (select id from editions where id = @EditionId), @at, @kind, @source, @detail
+            where exists (select 1 from subscribers where id = @SubscriberId and status <> 'erased')
             """,
             new
             {
