@@ -54,9 +54,9 @@ public sealed class ProviderWebhookTests : IClassFixture<ProviderWebhookTests.Se
         }
     }
 
-    private HttpRequestMessage SendGrid(string body, Func<string, string>? tamper = null)
+    private HttpRequestMessage SendGrid(string body, Func<string, string>? tamper = null, DateTimeOffset? at = null)
     {
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var signature = fixture.SendGridKey.SignData(Encoding.UTF8.GetBytes(timestamp + body), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
         var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/sendgrid") { Content = new StringContent(tamper?.Invoke(body) ?? body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-Twilio-Email-Event-Webhook-Signature", Convert.ToBase64String(signature));
@@ -92,8 +92,10 @@ public sealed class ProviderWebhookTests : IClassFixture<ProviderWebhookTests.Se
 
         using var tampered = await client.SendAsync(SendGrid(body, b => b.Replace("sg-hard@", "sg-victim@", StringComparison.Ordinal)));
         using var unsigned = await client.PostAsync("/webhooks/sendgrid", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var replayed = await client.SendAsync(SendGrid(body, at: DateTimeOffset.UtcNow.AddDays(-3)));
         Assert.Equal(HttpStatusCode.Unauthorized, tampered.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
         Assert.Equal("confirmed", await StatusAsync(fixture.Factory, "sg-victim@example.com"));
         Assert.Equal("confirmed", await StatusAsync(fixture.Factory, "sg-hard@example.com"));
 
