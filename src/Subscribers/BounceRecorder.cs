@@ -81,12 +81,14 @@ public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider tim
 
     private Task InsertBounceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BounceReport report, CancellationToken ct)
         => connection.ExecuteAsync(new CommandDefinition(
+            // The subscriber row is locked first, as every status change locks it: the foreign key's share lock alone
+            // would let two reports about one subscriber deadlock when each then asks for the update lock.
             // The edition may be unknown to this database (a report about another installation's mail): kept without it.
             // Nothing is kept about an erased subscriber (a late report would quote the address).
             """
+            with s as (select id from subscribers where id = @SubscriberId and status <> 'erased' for update)
             insert into bounces (subscriber_id, edition_id, at, kind, source, detail)
-            select @SubscriberId, (select id from editions where id = @EditionId), @at, @kind, @source, @detail
-            where exists (select 1 from subscribers where id = @SubscriberId and status <> 'erased')
+            select s.id, (select id from editions where id = @EditionId), @at, @kind, @source, @detail from s
             """,
             new
             {
