@@ -51,12 +51,52 @@ public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider tim
         // Failures are rare next to deliveries: one at a time, ordered by id so concurrent batches lock in the same order.
         foreach (var o in outcomes.Where(o => o.Kind is BounceKind.FailedSoft or BounceKind.FailedHard).OrderBy(o => o.SubscriberId))
         {
+            await InsertBounceAsync(connection, transaction, new BounceReport(o.SubscriberId, o.EditionId,
+                o.Kind == BounceKind.FailedHard ? BounceReportKind.Hard : BounceReportKind.Soft, BounceSource.Smtp, o.Reply), cancellationToken);
             if (o.Kind == BounceKind.FailedHard)
                 await HardBounceAsync(connection, transaction, o.SubscriberId, "hard bounce", Detail(o.EditionId, o.Reply), cancellationToken);
             else
                 await SoftBounceAsync(connection, transaction, o.SubscriberId, o.EditionId, Detail(o.EditionId, o.Reply), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// A bounce or complaint from the bounce mailbox or a webhook: stored in <c>bounces</c> with its source, then applied
+    /// by the same rules as an SMTP reply. True when the subscriber's status changed.
+    /// </summary>
+    public async Task<bool> ReportAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BounceReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        await InsertBounceAsync(connection, transaction, report, cancellationToken);
+        var source = report.Source == BounceSource.Mailbox ? "mailbox" : "event";
+        var detail = report.EditionId is { } edition ? Detail(edition, report.Detail) : report.Detail;
+        return report.Kind switch
+        {
+            BounceReportKind.Complaint => await ComplaintAsync(connection, transaction, report.SubscriberId,
+                report.Source == BounceSource.Mailbox ? "complaint (mailbox)" : "complaint", detail, report.EditionId, cancellationToken),
+            BounceReportKind.Hard => await HardBounceAsync(connection, transaction, report.SubscriberId, $"hard bounce ({source})", detail, cancellationToken),
+            _ => await SoftBounceAsync(connection, transaction, report.SubscriberId, report.EditionId, detail, cancellationToken),
+        };
+    }
+
+    private Task InsertBounceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BounceReport report, CancellationToken ct)
+        => connection.ExecuteAsync(new CommandDefinition(
+            // The subscriber row is locked first, as every status change locks it: the foreign key's share lock alone
+            // would let two reports about one subscriber deadlock when each then asks for the update lock.
+            // The edition may be unknown to this database (a report about another installation's mail): kept without it.
+            // Nothing is kept about an erased subscriber (a late report would quote the address).
+            """
+            with s as (select id from subscribers where id = @SubscriberId and status <> 'erased' for update)
+            insert into bounces (subscriber_id, edition_id, at, kind, source, detail)
+            select s.id, (select id from editions where id = @EditionId), @at, @kind, @source, @detail from s
+            """,
+            new
+            {
+                report.SubscriberId, report.EditionId, at = time.GetUtcNow(),
+                kind = report.Kind switch { BounceReportKind.Hard => "hard", BounceReportKind.Soft => "soft", _ => "complaint" },
+                source = report.Source switch { BounceSource.Smtp => "smtp", BounceSource.Mailbox => "mailbox", _ => "webhook" },
+                detail = Clip(report.Detail),
+            }, transaction, cancellationToken: ct));
 
     /// <summary>A permanent bounce: pending or confirmed becomes bounced. True when the status changed.</summary>
     public async Task<bool> HardBounceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId,
@@ -95,13 +135,18 @@ public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider tim
     }
 
     /// <summary>A spam complaint: the address is never mailed again (nor re-activated by signup or import).</summary>
-    public async Task<bool> ComplaintAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId,
+    public Task<bool> ComplaintAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId,
         string cause, string? detail, CancellationToken cancellationToken)
+        => ComplaintAsync(connection, transaction, subscriberId, cause, detail, editionId: null, cancellationToken);
+
+    /// <summary>A spam complaint about an edition (the report names it), which its report then counts.</summary>
+    public async Task<bool> ComplaintAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId,
+        string cause, string? detail, long? editionId, CancellationToken cancellationToken)
     {
         var status = await LockStatusAsync(connection, transaction, subscriberId, cancellationToken);
         if (status is null or SubscriberStatus.Complained or SubscriberStatus.Erased) return false;
         await SubscriberService.ChangeStatusAsync(connection, transaction, subscriberId, status, SubscriberStatus.Complained, cause,
-            Clip(detail), time.GetUtcNow(), cancellationToken);
+            Clip(detail), time.GetUtcNow(), editionId, cancellationToken);
         await SkipPendingDeliveriesAsync(connection, transaction, subscriberId, "complained", cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """

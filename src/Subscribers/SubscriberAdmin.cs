@@ -15,10 +15,13 @@ public sealed record StatusChange(DateTime At, string? FromStatus, string ToStat
 
 public sealed record DeliveryRecord(long EditionId, string? Subject, string State, int Attempts, DateTime? SentAt, string? LastReply);
 
+/// <summary>One bounce or complaint as it came in: kind (hard, soft, complaint), source (smtp, mailbox, webhook), diagnostic text.</summary>
+public sealed record BounceRecord(DateTime At, long? EditionId, string Kind, string Source, string? Detail);
+
 /// <summary>Everything we hold about one subscriber (GDPR art. 15 access request).</summary>
 public sealed record SubscriberDetail(long Id, string Email, string? Name, string Status, DateTime CreatedAt, DateTime StatusChangedAt,
     DateTime? ConfirmedAt, int SoftBounces, IReadOnlyList<ConsentRecord> Consents, IReadOnlyList<StatusChange> History,
-    IReadOnlyList<DeliveryRecord> Deliveries)
+    IReadOnlyList<DeliveryRecord> Deliveries, IReadOnlyList<BounceRecord> Bounces)
 {
     /// <summary>The links this subscriber clicked (only recorded with <c>Tracking__Clicks=Individual</c>; erasure removes them).</summary>
     public IReadOnlyList<ClickRecord> Clicks { get; init; } = [];
@@ -163,9 +166,12 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, Supp
             from edition_link_readers r join edition_links l on l.edition_id = r.edition_id and l.link_id = r.link_id
             where r.subscriber_id = @id order by r.edition_id, r.link_id
             """, new { id }, cancellationToken: cancellationToken));
+        var bounces = await connection.QueryAsync<BounceRecord>(new CommandDefinition(
+            "select at, edition_id as EditionId, kind, source, detail from bounces where subscriber_id = @id order by id",
+            new { id }, cancellationToken: cancellationToken));
         var v = s.Value;
         return new SubscriberDetail(v.Id, v.Email, v.Name, v.Status, v.CreatedAt, v.StatusChangedAt, v.ConfirmedAt, v.SoftBounces,
-            consents.ToList(), history.ToList(), deliveries.ToList()) { Clicks = clicks.ToList() };
+            consents.ToList(), history.ToList(), deliveries.ToList(), bounces.ToList()) { Clicks = clicks.ToList() };
     }
 
     /// <summary>
@@ -173,7 +179,7 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, Supp
     /// cannot silently re-add it); the row keeps its id (delivery statistics stay whole) but its address becomes
     /// <c>erased-ID@erased.invalid</c> — which also frees the address's <c>email_key</c>, so the person may sign up again
     /// with a fresh double opt-in — and its name is removed; consents lose IP addresses and user agents; outbox rows and
-    /// confirmation tokens and the record of which links they clicked are deleted (click counts stay); SMTP replies and event details (they often quote the address) are cleared;
+    /// confirmation tokens and the record of which links they clicked are deleted (click counts stay); SMTP replies, event and bounce details (they often quote the address) are cleared;
     /// pending deliveries are skipped. Status <c>erased</c>, recorded in the history.
     /// </summary>
     public async Task<EraseOutcome> EraseAsync(long id, CancellationToken cancellationToken = default)
@@ -192,6 +198,7 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, Supp
             on conflict (email_hash) do update set reason = 'erased', created_at = excluded.created_at;
             update subscribers set email = @placeholder, email_key = @placeholder, name = null, confirmed_at = null, soft_bounces = 0 where id = @id;
             update subscriber_events set detail = null where subscriber_id = @id;
+            update bounces set detail = null where subscriber_id = @id;
             update consents set ip = null, user_agent = null, confirmed_ip = null where subscriber_id = @id;
             delete from outbox where subscriber_id = @id;
             delete from confirmation_tokens where subscriber_id = @id;

@@ -16,6 +16,11 @@ public static class SubscribersServiceCollectionExtensions
             .BindConfiguration(SubscribersOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SubscribersOptions>, SubscribersOptionsValidator>();
+        services.AddOptions<ProviderWebhooksOptions>().BindConfiguration(ProviderWebhooksOptions.Section);
+        services.AddOptions<BouncesOptions>()
+            .BindConfiguration(BouncesOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BouncesOptions>, BouncesOptionsValidator>();
         // The services read the settings once; a singleton of the bound value keeps their constructors plain.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SubscribersOptions>>().Value);
         services.AddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<SubscribersOptions>().UnsubscribeKeys));
@@ -23,6 +28,8 @@ public static class SubscribersServiceCollectionExtensions
         services.AddSingleton<SubscriberService>();
         services.AddSingleton<BounceRecorder>();
         services.AddSingleton<ProviderEventRecorder>();
+        services.AddSingleton<InboundReportProcessor>();
+        services.AddSingleton<BounceMailbox>();
         services.AddSingleton<SubscriberAdmin>();
         services.AddSingleton<SubscriberImporter>();
         services.AddSingleton<SubscriberExporter>();

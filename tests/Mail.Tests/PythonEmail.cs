@@ -26,7 +26,12 @@ print(json.dumps(out))
     {
         var r = PythonRunner.Run(Script, message);
         Assert.True(r.ExitCode == 0, "python failed: " + r.StandardError);
-        return JsonDocument.Parse(r.StandardOutput).RootElement;
+        var root = JsonDocument.Parse(r.StandardOutput).RootElement;
+        // A second, independent reader: MimeKit must see the same parts, text and subject.
+        MimeKitOpinion.Agree(message, root.GetProperty("content_type").GetString()!,
+            root.GetProperty("parts").EnumerateArray().Select(p => new MimeKitOpinion.Leaf(p.GetProperty("type").GetString()!, p.GetProperty("content").GetString())).ToList(),
+            root.GetProperty("headers").TryGetProperty("Subject", out var subject) ? subject.GetString() : null);
+        return root;
     }
 
     public static string Header(this JsonElement parsed, string name) => parsed.GetProperty("headers").GetProperty(name).GetString()!;

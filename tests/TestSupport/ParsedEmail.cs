@@ -51,12 +51,15 @@ print(json.dumps(out))
     /// <summary>The first header of that name (case-insensitive), decoded; null when absent.</summary>
     public string? Header(string name) => Headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
 
-    /// <summary>Parses with /usr/bin/python3.</summary>
-    /// <exception cref="InvalidOperationException">Python failed to run or to parse.</exception>
+    /// <summary>Parses with /usr/bin/python3, and checks that MimeKit reads the same (<see cref="MimeKitOpinion.Agree"/>).</summary>
+    /// <exception cref="InvalidOperationException">Python failed to run or to parse, or MimeKit reads the message differently.</exception>
     public static ParsedEmail Parse(byte[] message)
     {
         var r = PythonRunner.Run(Script, message);
         if (r.ExitCode != 0) throw new InvalidOperationException("python email parser failed: " + r.StandardError);
-        return new ParsedEmail(JsonDocument.Parse(r.StandardOutput).RootElement);
+        var parsed = new ParsedEmail(JsonDocument.Parse(r.StandardOutput).RootElement);
+        // A second, independent reader: MimeKit must see the same parts, text and subject.
+        MimeKitOpinion.Agree(message, parsed.ContentType, parsed.Parts.Select(p => new MimeKitOpinion.Leaf(p.ContentType, p.Content)).ToList(), parsed.Header("Subject"));
+        return parsed;
     }
 }

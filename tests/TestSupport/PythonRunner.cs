@@ -50,8 +50,9 @@ public static class PythonRunner
     }
 
     /// <summary>
-    /// Verifies a DKIM-signed message with python3-dkim, answering DNS with <paramref name="publicKeyRecord"/>
-    /// (e.g. "v=DKIM1; k=rsa; p=MIIB..."). Returns (verified, diagnostic output).
+    /// Verifies a DKIM-signed message with python3-dkim and with MimeKit's DkimVerifier, answering DNS with
+    /// <paramref name="publicKeyRecord"/> (e.g. "v=DKIM1; k=rsa; p=MIIB..."). Returns (verified, diagnostic output);
+    /// throws <see cref="InvalidOperationException"/> when the two verifiers disagree.
     /// </summary>
     /// <exception cref="InvalidOperationException">python3-dkim is not importable by /usr/bin/python3 (run ./test.sh).</exception>
     public static (bool Verified, string Output) VerifyDkim(byte[] message, string publicKeyRecord)
@@ -74,6 +75,11 @@ sys.exit(0 if ok else 1)
         {
             throw new InvalidOperationException("python3-dkim is not importable by /usr/bin/python3. Run ./test.sh, which installs it (apt-get install python3-dkim).");
         }
-        return (r.ExitCode == 0, r.StandardOutput + r.StandardError);
+        var python = r.ExitCode == 0;
+        // A second verifier: MimeKit's DkimVerifier must come to the same answer.
+        var mimeKit = MimeKitOpinion.VerifyDkim(message, publicKeyRecord);
+        if (mimeKit != python)
+            throw new InvalidOperationException($"python3-dkim says {(python ? "verified" : "failed")}, MimeKit's DkimVerifier says {(mimeKit ? "verified" : "failed")}: {r.StandardOutput}{r.StandardError}");
+        return (python, r.StandardOutput + r.StandardError);
     }
 }

@@ -22,6 +22,7 @@ internal static class AdminDashboardEndpoints
 
     private static async Task<IResult> DashboardAsync(HttpContext http, Newsletter.Subscribers.SubscriberAdmin subscribers, Newsletter.Comparisons.ComparisonStore comparisons, EditionService editions, ScheduleDescription schedule,
         IOptions<ScheduleOptions> scheduleOptions, JobStorage jobs, Newsletter.Sender.Tracking.EditionReports reports, Newsletter.Sender.Webhooks.WebhookFailures webhooks,
+        IOptions<Newsletter.Subscribers.BouncesOptions> bounces, Npgsql.NpgsqlDataSource db,
         ILogger<DashboardModel> logger, CancellationToken ct)
     {
         var o = scheduleOptions.Value;
@@ -51,10 +52,18 @@ internal static class AdminDashboardEndpoints
         var model = new DashboardModel(
             await AdminSubscriberEndpoints.StatusCountsAsync(subscribers, ct),
             (await subscribers.ConfirmedPerWeekAsync(12, ct)).Select(w => new WeekCount(w.WeekStart, w.Count)).ToList(), next, local, schedule.Describe(), enabled,
-            (await editions.ListAsync(8, ct)).Select(AdminQueries.Progress).ToList(), await comparisons.CountUnsentAsync(ct), lastState, lastJobId);
+            (await editions.ListAsync(8, ct)).Select(AdminQueries.Progress).ToList(), await comparisons.CountUnsentAsync(ct), lastState, lastJobId,
+            bounces.Value.Imap.Enabled ? await MailboxAsync(db, ct) : null);
         var (failedHooks, retrying) = await webhooks.RecentAsync(5, ct);
         model = model with { Rates = await reports.RecentRatesAsync(12, ct), WebhookFailures = failedHooks, WebhooksRetrying = retrying };
         return AdminResults.Page<DashboardPage>(http, "dashboard", new Dictionary<string, object?> { ["Model"] = model });
+    }
+
+    private static async Task<BounceMailboxView> MailboxAsync(Npgsql.NpgsqlDataSource db, CancellationToken ct)
+    {
+        var s = await Newsletter.Subscribers.BounceMailbox.StatusAsync(db, ct);
+        static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+        return new BounceMailboxView(Utc(s?.LastAnsweredAt), s?.LastErrorAt > s?.LastAnsweredAt || s?.LastAnsweredAt is null ? s?.LastError : null, Utc(s?.LastErrorAt));
     }
 
     private static async Task<IResult> ProgressAsync(long id, EditionService editions, CancellationToken ct)

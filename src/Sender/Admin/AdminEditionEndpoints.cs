@@ -42,7 +42,8 @@ internal static class AdminEditionEndpoints
             "retry-failed" => "Failed deliveries were put back in the queue.",
             _ => null,
         };
-        var model = new EditionDetailModel(AdminQueries.Progress(e), rows, state, reply, p, total, AdminQueries.PageSize, notice)
+        var model = new EditionDetailModel(AdminQueries.Progress(e), rows, state, reply, p, total, AdminQueries.PageSize, notice,
+            await queries.BounceCountsAsync(id, ct))
         {
             Report = await reports.GetAsync(id, ct),
         };

@@ -31,6 +31,16 @@ public sealed class AdminQueries(NpgsqlDataSource db)
             N("sent"), N("deferred"), N("failed"), N("pending") + N("sending"), N("skipped"));
     }
 
+    /// <summary>An edition's bounces and complaints by kind and source (SMTP reply, bounce mailbox, webhook).</summary>
+    public async Task<IReadOnlyList<BounceCount>> BounceCountsAsync(long editionId, CancellationToken ct)
+    {
+        await using var c = await db.OpenConnectionAsync(ct);
+        var rows = await c.QueryAsync<BounceCount>(new CommandDefinition(
+            "select kind, source, count(*) as count from bounces where edition_id = @editionId group by kind, source order by kind, source",
+            new { editionId }, cancellationToken: ct));
+        return rows.ToList();
+    }
+
     public async Task<(IReadOnlyList<DeliveryRow> Rows, long Total)> DeliveriesAsync(long editionId, string? state, string? reply, int page, CancellationToken ct)
     {
         await using var c = await db.OpenConnectionAsync(ct);

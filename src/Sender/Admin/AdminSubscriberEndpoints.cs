@@ -67,12 +67,13 @@ internal static class AdminSubscriberEndpoints
 
     private static SubscriberRow Row(SubscriberSummary s) => new(s.Id, s.Email, s.Status, Utc(s.CreatedAt)!.Value, Utc(s.ConfirmedAt));
 
-    /// <summary>The page shows the newest consents, changes and (at most 100) deliveries first.</summary>
+    /// <summary>The page shows the newest consents, changes, (at most 100) deliveries and bounces first.</summary>
     private static SubscriberDetailModel Detail(SubscriberDetail d) => new(
         new SubscriberRow(d.Id, d.Email, d.Status, Utc(d.CreatedAt)!.Value, Utc(d.ConfirmedAt)), d.Name,
         d.Consents.Reverse().Select(c => new ConsentRow(Utc(c.SignedUpAt)!.Value, c.Ip, c.UserAgent, c.Source, c.ConsentVersion, Utc(c.ConfirmedAt), c.ConfirmedIp)).ToList(),
         d.History.Reverse().Select(e => new EventRow(Utc(e.At)!.Value, e.FromStatus, e.ToStatus, e.Cause, e.Detail)).ToList(),
-        d.Deliveries.Reverse().Take(100).Select(x => new SubscriberDeliveryRow(x.EditionId, x.Subject, x.State, x.Attempts, x.LastReply, Utc(x.SentAt))).ToList())
+        d.Deliveries.Reverse().Take(100).Select(x => new SubscriberDeliveryRow(x.EditionId, x.Subject, x.State, x.Attempts, x.LastReply, Utc(x.SentAt))).ToList(),
+        d.Bounces.Reverse().Take(100).Select(b => new BounceRow(Utc(b.At)!.Value, b.EditionId, b.Kind, b.Source, b.Detail)).ToList())
     {
         Clicks = d.Clicks.Reverse().Take(100).ToList(),
     };

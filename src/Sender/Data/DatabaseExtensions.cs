@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Newsletter.Subscribers;
 using Newsletter.Sender.Configuration;
 using Npgsql;
 
@@ -27,7 +29,7 @@ public static class DatabaseExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", async Task<IResult> (NpgsqlDataSource db, ILoggerFactory logs, CancellationToken ct) =>
+        app.MapGet("/healthz", async Task<IResult> (NpgsqlDataSource db, ILoggerFactory logs, IOptions<BouncesOptions> bounces, CancellationToken ct) =>
         {
             try
             {
@@ -35,7 +37,19 @@ public static class DatabaseExtensions
                 timeout.CancelAfter(TimeSpan.FromSeconds(5));
                 await using var command = db.CreateCommand("select 1");
                 await command.ExecuteScalarAsync(timeout.Token);
-                return TypedResults.Ok(new { status = "ok", database = "ok" });
+                if (!bounces.Value.Imap.Enabled) return TypedResults.Ok(new { status = "ok", database = "ok" });
+                // When the bounce mailbox last answered; its errors (host names) stay in the log and the console.
+                var mailbox = await BounceMailbox.StatusAsync(db, timeout.Token);
+                return TypedResults.Ok(new
+                {
+                    status = "ok",
+                    database = "ok",
+                    bounceMailbox = new
+                    {
+                        lastAnsweredAt = mailbox?.LastAnsweredAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : (DateTime?)null,
+                        state = mailbox is null ? "not read yet" : mailbox.LastErrorAt > mailbox.LastAnsweredAt || mailbox.LastAnsweredAt is null ? "failing" : "ok",
+                    },
+                });
             }
             catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)
             {

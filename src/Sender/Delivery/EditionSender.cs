@@ -77,7 +77,7 @@ internal sealed class EditionSender(
             }
             try
             {
-                var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Email]), message.WrittenMemory, token);
+                var reply = await transport.SendAsync(new SmtpEnvelope(composer.EditionEnvelopeFrom(row.EditionId, row.SubscriberId), [row.Email]), message.WrittenMemory, token);
                 outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
                 DeliveryMetrics.Count(MessageKind.Edition, OutcomeKind.Sent, transport.RelayOf(reply, null));
             }

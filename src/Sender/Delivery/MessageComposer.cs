@@ -36,10 +36,12 @@ public sealed class MessageComposer
     private readonly string listId;
     private readonly string idDomain;
     private readonly DkimSigner? signer;
+    private readonly VerpAddresses? verp;
     private readonly ConcurrentDictionary<long, Task<EditionContent>> editions = new();
 
     public MessageComposer(NpgsqlDataSource db, EmailRenderer renderer, SiteInfoProvider site, UnsubscribeTokens unsubscribeTokens,
-        ScheduleDescription schedule, ClickSlots clickSlots, IOptions<NewsletterOptions> newsletter, IOptions<DkimOptions> dkim, TimeProvider time)
+        ScheduleDescription schedule, ClickSlots clickSlots, IOptions<NewsletterOptions> newsletter, IOptions<DkimOptions> dkim, IOptions<BouncesOptions> bounces,
+        SubscribersOptions subscribers, TimeProvider time)
     {
         this.clickSlots = clickSlots;
         this.db = db;
@@ -53,12 +55,20 @@ public sealed class MessageComposer
         idDomain = address.Domain;
         listId = newsletter.Value.ListId ?? $"weekly.{address.Domain}";
         EnvelopeFrom = address.ToString();
+        verp = VerpAddresses.FromSettings(bounces.Value, subscribers);
         var d = dkim.Value;
         if (d.Enabled) signer = DkimSigner.FromPemFile(d.Domain!, d.Selector!, d.PrivateKeyFile!);
     }
 
-    /// <summary>The envelope sender (MAIL FROM).</summary>
+    /// <summary>The envelope sender (MAIL FROM) of mail that is not about one subscriber (tests, relay probes).</summary>
     public string EnvelopeFrom { get; }
+
+    /// <summary>The envelope sender of one edition delivery: its VERP return path when <c>Bounces__Address</c> is set.</summary>
+    public string EditionEnvelopeFrom(long editionId, long subscriberId) => verp?.ForEdition(editionId, subscriberId) ?? EnvelopeFrom;
+
+    /// <summary>The envelope sender of a transactional mail: a VERP return path of its own kind when the mail has a subscriber.</summary>
+    public string TransactionalEnvelopeFrom(long? subscriberId)
+        => verp is not null && subscriberId is { } id ? verp.ForTransactional(id) : EnvelopeFrom;
 
     /// <summary>The compiled edition, loaded once per process; a load that failed is forgotten, so the next call tries again.</summary>
     public Task<EditionContent> GetEditionAsync(long editionId, CancellationToken cancellationToken)

@@ -29,7 +29,7 @@ internal sealed class OutboxSender(
             try
             {
                 var message = await composer.ComposeOutboxAsync(row.Kind, row.SubscriberId, row.Recipient, JsonDocument.Parse(row.Payload).RootElement, token);
-                var reply = await transport.SendAsync(new SmtpEnvelope(composer.EnvelopeFrom, [row.Recipient]), message, token);
+                var reply = await transport.SendAsync(new SmtpEnvelope(composer.TransactionalEnvelopeFrom(row.SubscriberId), [row.Recipient]), message, token);
                 outcomes[row.Id] = new Outcome(OutcomeKind.Sent, reply);
                 DeliveryMetrics.Count(MessageKind.Transactional, OutcomeKind.Sent, transport.RelayOf(reply, null));
             }

@@ -77,6 +77,7 @@ public static class NewsletterHost
         app.MapArchiveEndpoints();
         app.MapTrackingEndpoints();
         app.MapFeedEndpoints();
+        app.MapProviderWebhooks();
         var api = app.MapApiGroup();
         api.MapComparisonApi();
         api.MapEditionApi();

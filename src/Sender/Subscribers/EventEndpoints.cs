@@ -54,7 +54,7 @@ public static class EventEndpoints
         }
     }
 
-    private static async Task CopyLimitedAsync(Stream from, Stream to, int limit, CancellationToken ct)
+    internal static async Task CopyLimitedAsync(Stream from, Stream to, int limit, CancellationToken ct)
     {
         var buffer = new byte[16 * 1024];
         int read, total = 0;

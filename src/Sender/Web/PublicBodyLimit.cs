@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Newsletter.Sender.Web;
 
 /// <summary>
-/// Caps the request body of every public route (everything outside <c>/admin</c> and <c>/api</c>, which have limits of
-/// their own) at <see cref="MaxBytes"/>: a declared Content-Length above it is answered 413 at once, and a body sent
+/// Caps the request body of every public route (everything outside <c>/admin</c>, <c>/api</c> and <c>/webhooks</c>, which
+/// have limits of their own) at <see cref="MaxBytes"/>: a declared Content-Length above it is answered 413 at once, and a body sent
 /// without one (chunked) stops with <see cref="BadHttpRequestException"/> 413 at the first byte past the cap.
 /// </summary>
 public static class PublicBodyLimit
@@ -15,7 +15,8 @@ public static class PublicBodyLimit
     public static IApplicationBuilder UsePublicBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        if (path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            || path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;

@@ -183,7 +183,7 @@ public static class ProviderEventParser
     /// An address as SES reports it. One we could not parse cannot be a subscriber of ours: it is kept as it is and
     /// counted as unknown, rather than refusing the notification (SNS would retry it for days).
     /// </summary>
-    private static string ProviderAddress(string text)
+    internal static string ProviderAddress(string text)
     {
         var open = text.LastIndexOf('<');
         if (open >= 0 && text.EndsWith('>')) text = text[(open + 1)..^1];

@@ -46,12 +46,8 @@ public sealed class ProviderEventRecorder(NpgsqlDataSource db, BounceRecorder bo
             }
             var detail = $"{e.Source}{(e.OccurredAt is { } at ? " at " + at.ToString("O", CultureInfo.InvariantCulture) : "")}: {e.Reason}";
             _ = e.Type == "complaint" ? complaints++ : e.BounceType == "hard" ? hard++ : soft++;
-            var changed = e.Type switch
-            {
-                "complaint" => await bounces.ComplaintAsync(connection, tx, id, "complaint", detail, ct),
-                _ when e.BounceType == "hard" => await bounces.HardBounceAsync(connection, tx, id, "hard bounce (event)", detail, ct),
-                _ => await bounces.SoftBounceAsync(connection, tx, id, null, detail, ct),
-            };
+            var kind = e.Type == "complaint" ? BounceReportKind.Complaint : e.BounceType == "hard" ? BounceReportKind.Hard : BounceReportKind.Soft;
+            var changed = await bounces.ReportAsync(connection, tx, new BounceReport(id, null, kind, BounceSource.Webhook, detail), ct);
             if (changed) applied++;
             else unchanged++;
         }

@@ -8,11 +8,14 @@ namespace Newsletter.Subscribers;
 /// last signup, with their consents, tokens and mails; per-address signup attempts older than 2 days go too (the
 /// limit looks back 24 hours). Consent records lose their IP addresses and user agents <c>Subscribers__ConsentIpRetention</c>
 /// (2 years) after the signup, keeping the date, source and consent version. What a send in flight wrote about a subscriber
-/// erased since (an SMTP reply quoting the address, an outbox mail) is removed.
+/// erased since (an SMTP reply quoting the address, an outbox mail) is removed. Ids of bounce mailbox reports go after 90 days.
 /// </summary>
 public sealed class SubscriberPurge(NpgsqlDataSource db, SubscribersOptions settings, TimeProvider time)
 {
     public static readonly TimeSpan AttemptRetention = TimeSpan.FromDays(2);
+
+    /// <summary>How long the ids of reports read from the bounce mailbox are kept (idempotency of a report read twice).</summary>
+    public static readonly TimeSpan ReportRetention = TimeSpan.FromDays(90);
 
     /// <summary>How far back the purge looks for erasures whose deliveries may have been written after the erasure.</summary>
     public static readonly TimeSpan ErasureLookBack = TimeSpan.FromDays(2);
@@ -46,6 +49,9 @@ public sealed class SubscriberPurge(NpgsqlDataSource db, SubscribersOptions sett
             attempts += n;
         }
         while (n == Batch * 4);
+        // A report is read again only while it is still in the mailbox's folder: its id need not be kept for ever.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "delete from inbound_reports where received_at < @reportCutoff", new { reportCutoff = now - ReportRetention }, cancellationToken: cancellationToken));
         await ClearConsentIpsAsync(connection, now - settings.ConsentIpRetention, cancellationToken);
         await AnonymiseErasedAsync(connection, now - ErasureLookBack, cancellationToken);
         return (pending, attempts);

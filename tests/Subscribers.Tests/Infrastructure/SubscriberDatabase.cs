@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Newsletter.TestSupport;
 using Npgsql;
 
@@ -16,13 +17,14 @@ public sealed class SubscriberDatabase : IDisposable, IHasDataSource
 
     private readonly ServiceProvider provider;
 
-    private SubscriberDatabase(string connectionString)
+    private SubscriberDatabase(string connectionString, IDictionary<string, string?>? settings)
     {
         DataSource = NpgsqlDataSource.Create(connectionString);
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Subscribers:UnsubscribeKeys:0"] = UnsubscribeKey, ["Subscribers:SuppressionKey"] = SuppressionKey })
-            .Build());
+        var values = new Dictionary<string, string?> { ["Subscribers:UnsubscribeKeys:0"] = UnsubscribeKey, ["Subscribers:SuppressionKey"] = SuppressionKey };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        services.AddLogging(b => b.AddProvider(Logs));
         services.AddSingleton(DataSource);
         services.AddSingleton(TimeProvider.System);
         services.AddSubscribers();
@@ -33,7 +35,11 @@ public sealed class SubscriberDatabase : IDisposable, IHasDataSource
 
     public IServiceProvider Services => provider;
 
-    public static async Task<SubscriberDatabase> CreateAsync() => new(await TestDatabases.CreateAsync());
+    /// <summary>What the services logged.</summary>
+    public ListLoggerProvider Logs { get; } = new();
+
+    /// <summary>A fresh database; <paramref name="settings"/> add to or override the configuration (keys as "Section:Name").</summary>
+    public static async Task<SubscriberDatabase> CreateAsync(IDictionary<string, string?>? settings = null) => new(await TestDatabases.CreateAsync(), settings);
 
     public void Dispose()
     {

@@ -1,7 +1,7 @@
 namespace Newsletter.Sender.Admin.Pages;
 
 public sealed record EditionDetailModel(EditionProgress Edition, IReadOnlyList<DeliveryRow> Deliveries, string? State, string? Reply, int Page, long Total,
-    int PageSize, string? Notice)
+    int PageSize, string? Notice, IReadOnlyList<BounceCount> Bounces)
 {
     /// <summary>What readers did with the edition (clicks, unsubscribes, bounces).</summary>
     public Newsletter.Sender.Tracking.EditionReport? Report { get; init; }
