@@ -43,7 +43,9 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, IOptions<DeliveryOptio
         List<DeliveryRow> rows;
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            // The sending editions are an array, not a join: with a join the planner misjudges how many rows match and
+            // A delivery's retry window starts at its first attempt (less the time its edition had been paused, which
+            // WindowStart adds back): the last readers of a large edition, or a send started on a slow machine, get
+            // the whole window. The sending editions are an array, not a join: with a join the planner misjudges how many rows match and
             // sorts every pending delivery on each claim; this way it walks deliveries_due in order and stops at the limit.
             rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
                 $"""
@@ -56,11 +58,12 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, IOptions<DeliveryOptio
                     limit @limit
                     for update of d skip locked)
                 update deliveries d set state = 'sending', claimed_at = now(), claimed_by = @instance,
-                                        attempts = d.attempts + 1, last_attempt_at = now()
+                                        attempts = d.attempts + 1, last_attempt_at = now(),
+                                        window_start = coalesce(d.window_start, now() - e.paused_total)
                 from claimed c, subscribers s, editions e
                 where d.id = c.id and s.id = d.subscriber_id and e.id = d.edition_id
                 returning d.id, d.edition_id as EditionId, d.subscriber_id as SubscriberId, s.email, s.status, d.attempts,
-                          coalesce(d.window_start, e.started_at, e.created_at) + e.paused_total as WindowStart, d.next_attempt_at as NextAttemptAt
+                          d.window_start + e.paused_total as WindowStart, d.next_attempt_at as NextAttemptAt
                 """, new { limit, instance = Instance, markAt = from?.At, markId = from?.Id }, cancellationToken: ct))).ToList();
         }
         MoveMark(rows, limit);
