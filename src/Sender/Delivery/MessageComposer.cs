@@ -98,17 +98,35 @@ public sealed class MessageComposer
             new CommandDefinition(
                 "select subject, html, text_body, slot_prefix, slot_suffix, coalesce(started_at, created_at) from editions where id = @editionId",
                 new { editionId }, cancellationToken: cancellationToken));
-        var message = NewMessage(row.Subject);
-        message.MessageId = row.Prefix + MessageIdSlot + row.Suffix + "@" + idDomain;
-        message.HtmlBody = row.Html;
-        message.TextBody = row.TextBody;
-        // RFC 2369 / RFC 8058: one-click unsubscribe; both headers are covered by the DKIM signature.
-        message.Headers.Add("List-Unsubscribe", "<" + row.Prefix + EditionService.UnsubscribeSlot + row.Suffix + ">");
-        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        message.Headers.Add("Feedback-ID", $"edition-{editionId}:weekly:newsletter");
-        message.Headers.Add("Precedence", "bulk");
-        var template = MessageTemplate.Compile(message, row.Prefix, row.Suffix);
-        return new EditionContent(editionId, row.Subject, new DateTimeOffset(DateTime.SpecifyKind(row.StartedAt, DateTimeKind.Utc)), template);
+        MessageTemplate Compile(string html, string text)
+        {
+            var message = NewMessage(row.Subject);
+            message.MessageId = row.Prefix + MessageIdSlot + row.Suffix + "@" + idDomain;
+            message.HtmlBody = html;
+            message.TextBody = text;
+            // RFC 2369 / RFC 8058: one-click unsubscribe; both headers are covered by the DKIM signature.
+            message.Headers.Add("List-Unsubscribe", "<" + row.Prefix + EditionService.UnsubscribeSlot + row.Suffix + ">");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            message.Headers.Add("Feedback-ID", $"edition-{editionId}:weekly:newsletter");
+            message.Headers.Add("Precedence", "bulk");
+            return MessageTemplate.Compile(message, row.Prefix, row.Suffix);
+        }
+
+        var template = Compile(row.Html, row.TextBody);
+        // The click stamp is the same for every message composed in the same stamp period: it is written into a
+        // template compiled once per period rather than merged into every tracked link of every message.
+        var stampSlot = row.Prefix + ClickSlots.StampSlot + row.Suffix;
+        Func<long, MessageTemplate>? restamp = template.SlotNames.Contains(ClickSlots.StampSlot)
+            ? stamp =>
+            {
+                var value = stamp.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Compile(row.Html.Replace(stampSlot, value, StringComparison.Ordinal), row.TextBody.Replace(stampSlot, value, StringComparison.Ordinal));
+            }
+            : null;
+        return new EditionContent(editionId, row.Subject, new DateTimeOffset(DateTime.SpecifyKind(row.StartedAt, DateTimeKind.Utc)), template)
+        {
+            Restamp = restamp,
+        };
     }
 
     /// <summary>
@@ -123,11 +141,12 @@ public sealed class MessageComposer
             [EditionService.EmailSlot] = email,
             [MessageIdSlot] = $"edition-{edition.Id}.subscriber-{subscriberId}",
         };
-        clickSlots.AddValues(edition.Template.SlotNames, edition.Id, subscriberId, values);
+        var template = edition.Restamp is null ? edition.Template : edition.TemplateAt(clickSlots.Stamp());
+        clickSlots.AddValues(template.SlotNames, edition.Id, subscriberId, values);
         var output = new PooledBufferWriter(edition.SizeHint);
         try
         {
-            edition.Template.Render(new Mailbox(null, EmailAddress.Parse(email)), values, output);
+            template.Render(new Mailbox(null, EmailAddress.Parse(email)), values, output);
             if (signer is not null)
             {
                 var signed = new PooledBufferWriter(output.WrittenCount + 1024);
