@@ -54,9 +54,9 @@ public sealed class EmailTemplates : IDisposable
         Directory = directory;
         var project = new TemplateProject(this);
         compiler = new ReleasableCompiler(() => Build(project).Handler.Compiler, compilerIdleUnload);
+        // The namespaces matter only to the compiler (see Build); this engine renders what it compiled.
         var options = new RazorLightOptions
         {
-            Namespaces = new HashSet<string>(Namespaces, StringComparer.Ordinal),
             CachingProvider = new MemoryCachingProvider(),
             DisableEncoding = false,
             EnableDebugMode = false,
@@ -96,7 +96,7 @@ public sealed class EmailTemplates : IDisposable
         return Shared.GetOrAdd(full, d => new EmailTemplates(d.Length == 0 ? null : d, ReleasableCompiler.DefaultIdleUnload));
     }
 
-    /// <summary>An instance of its own (not shared), whose compiler is unloaded after <paramref name="compilerIdleUnload"/>.</summary>
+    /// <summary>An instance of its own (not shared), whose compiler is let go after <paramref name="compilerIdleUnload"/> idle.</summary>
     internal static EmailTemplates Create(string? directory, TimeSpan compilerIdleUnload) =>
         new(string.IsNullOrWhiteSpace(directory) ? null : Path.GetFullPath(directory), compilerIdleUnload);
 

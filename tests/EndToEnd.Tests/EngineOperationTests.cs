@@ -90,11 +90,14 @@ public sealed class EngineOperationTests(ITestOutputHelper output)
         const int Recipients = 70;
         using var sink = SmtpSink.Start();
         await using var scenario = await EngineScenario.CreateAsync(Recipients);
-        var settings = scenario.Settings(sink.Port, "throttled");
-        // 50 a batch at 2 a second: 25 s and more per batch, five times the 5 s lease.
-        settings["Smtp__MaxMessagesPerSecond"] = "2";
-        settings["Delivery__ClaimLease"] = "00:00:05";
-        var service = await scenario.StartAsync(settings);
+        // 50 a batch at 2 a second: 25 s and more per batch, five times the scenario's 5 s lease.
+        Dictionary<string, string?> Throttled(string instance)
+        {
+            var settings = scenario.Settings(sink.Port, instance);
+            settings["Smtp__MaxMessagesPerSecond"] = "2";
+            return settings;
+        }
+        var service = await scenario.StartAsync(Throttled("throttled"));
         await EngineScenario.PostComparisonAsync(service);
         var edition = await EngineScenario.SendNowAsync(service);
 
@@ -103,10 +106,7 @@ public sealed class EngineOperationTests(ITestOutputHelper output)
         Assert.True(await Eventually.TrueAsync(async () => await scenario.ScalarAsync<long>(
             "select count(*) from deliveries where state = 'sending' and claimed_by = 'throttled'") > 0, TimeSpan.FromSeconds(60)),
             "the first instance claimed nothing:\n" + service.Output);
-        var other = scenario.Settings(sink.Port, "second");
-        other["Smtp__MaxMessagesPerSecond"] = "2";
-        other["Delivery__ClaimLease"] = "00:00:05";
-        var second = await scenario.StartAsync(other);
+        var second = await scenario.StartAsync(Throttled("second"));
 
         Assert.True(await scenario.WaitForEditionAsync(edition, "sent", TimeSpan.FromMinutes(2)), "the edition did not finish:\n" + service.Output + second.Output);
         var received = EngineScenario.CountByRecipient([sink.DumpDirectory]);

@@ -16,7 +16,7 @@ public sealed record EditionContent(long Id, string Subject, DateTimeOffset Star
     /// </summary>
     public Func<long, MessageTemplate>? Restamp { get; init; }
 
-    /// <summary>The template for messages composed with click stamp <paramref name="stamp"/>.</summary>
+    /// <summary>The template for messages composed with click stamp <paramref name="stamp"/> (<see cref="Template"/> without tracked links).</summary>
     public MessageTemplate TemplateAt(long stamp)
     {
         if (Restamp is null) return Template;

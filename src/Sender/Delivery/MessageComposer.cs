@@ -141,7 +141,7 @@ public sealed class MessageComposer
             [EditionService.EmailSlot] = email,
             [MessageIdSlot] = $"edition-{edition.Id}.subscriber-{subscriberId}",
         };
-        var template = edition.Restamp is null ? edition.Template : edition.TemplateAt(clickSlots.Stamp());
+        var template = edition.TemplateAt(clickSlots.Stamp());
         clickSlots.AddValues(template.SlotNames, edition.Id, subscriberId, values);
         var output = new PooledBufferWriter(edition.SizeHint);
         try

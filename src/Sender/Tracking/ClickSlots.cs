@@ -1,14 +1,13 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Configuration;
 
 namespace Newsletter.Sender.Tracking;
 
 /// <summary>
-/// The per-message values of tracked links, merged like the unsubscribe link (the body is encoded once per edition):
-/// <see cref="StampSlot"/> is the time the message was composed, coarsened so it names no reader (shared by every
-/// message of that interval), for telling a scanner's fetch right after delivery; <see cref="TokenSlot"/> is the
-/// reader's signed click token, only in Individual mode.
+/// The values of tracked links: <see cref="StampSlot"/> is the time the message was composed, coarsened so it names no
+/// reader (shared by every message of that interval, so it is written into the edition's template once per interval,
+/// see EditionContent), for telling a scanner's fetch right after delivery; <see cref="TokenSlot"/> is the reader's
+/// signed click token, only in Individual mode, merged per message like the unsubscribe link.
 /// </summary>
 public sealed class ClickSlots(IOptions<TrackingOptions> options, ClickTokens tokens, TimeProvider time)
 {
@@ -18,12 +17,11 @@ public sealed class ClickSlots(IOptions<TrackingOptions> options, ClickTokens to
     /// <summary>Granularity of the stamp: the machine-click window, between 1 s and a minute.</summary>
     public long StampSeconds { get; } = Math.Clamp((long)options.Value.MachineClickWindow.TotalSeconds, 1, 60);
 
-    /// <summary>Adds the values of the slots <paramref name="slotNames"/> uses (none when the edition has no tracked links).</summary>
+    /// <summary>Adds the reader's click token when <paramref name="slotNames"/> uses it (Individual mode).</summary>
     public void AddValues(IReadOnlyCollection<string> slotNames, long editionId, long subscriberId, Dictionary<string, string> values)
     {
         ArgumentNullException.ThrowIfNull(slotNames);
         ArgumentNullException.ThrowIfNull(values);
-        if (slotNames.Contains(StampSlot)) values[StampSlot] = Stamp().ToString(CultureInfo.InvariantCulture);
         if (slotNames.Contains(TokenSlot)) values[TokenSlot] = tokens.Create(subscriberId, editionId);
     }
 
