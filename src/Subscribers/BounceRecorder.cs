@@ -31,7 +31,7 @@ public sealed record DeliveryOutcomeForBounce(long SubscriberId, long EditionId,
 /// edition resets the count; a complaint makes any address but an erased one <c>complained</c> for good. Every status
 /// change is a <c>subscriber_events</c> row with its cause and the SMTP reply or event as detail.
 /// </summary>
-public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider time)
+public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider time, ISubscriberDepartures departures)
 {
     public const int MaxDetailLength = 1000;
 
@@ -106,7 +106,7 @@ public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider tim
         if (status is not (SubscriberStatus.Confirmed or SubscriberStatus.Pending)) return false;
         await SubscriberService.ChangeStatusAsync(connection, transaction, subscriberId, status, SubscriberStatus.Bounced, cause,
             Clip(detail), time.GetUtcNow(), cancellationToken);
-        await SkipPendingDeliveriesAsync(connection, transaction, subscriberId, "bounced", cancellationToken);
+        await departures.LeftAsync(connection, transaction, subscriberId, "bounced", cancellationToken);
         return true;
     }
 
@@ -130,7 +130,7 @@ public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider tim
         if (count < settings.SoftBounceLimit || status != SubscriberStatus.Confirmed) return false;
         await SubscriberService.ChangeStatusAsync(connection, transaction, subscriberId, status, SubscriberStatus.Bounced,
             $"soft bounce limit ({count} consecutive editions)", Clip(detail), time.GetUtcNow(), cancellationToken);
-        await SkipPendingDeliveriesAsync(connection, transaction, subscriberId, "bounced", cancellationToken);
+        await departures.LeftAsync(connection, transaction, subscriberId, "bounced", cancellationToken);
         return true;
     }
 
@@ -147,7 +147,7 @@ public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider tim
         if (status is null or SubscriberStatus.Complained or SubscriberStatus.Erased) return false;
         await SubscriberService.ChangeStatusAsync(connection, transaction, subscriberId, status, SubscriberStatus.Complained, cause,
             Clip(detail), time.GetUtcNow(), editionId, cancellationToken);
-        await SkipPendingDeliveriesAsync(connection, transaction, subscriberId, "complained", cancellationToken);
+        await departures.LeftAsync(connection, transaction, subscriberId, "complained", cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             update confirmation_tokens set revoked_at = @now where subscriber_id = @subscriberId and used_at is null and revoked_at is null;
@@ -159,17 +159,6 @@ public sealed class BounceRecorder(SubscribersOptions settings, TimeProvider tim
     private static Task<string?> LockStatusAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId, CancellationToken ct)
         => connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "select status from subscribers where id = @subscriberId for update", new { subscriberId }, transaction, cancellationToken: ct));
-
-    private static Task SkipPendingDeliveriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId, string why, CancellationToken ct)
-        => connection.ExecuteAsync(new CommandDefinition(
-            // Through the editions that can still have open deliveries: (edition_id, subscriber_id) is indexed,
-            // subscriber_id alone is not (an index on it would slow every edition's queueing).
-            """
-            update deliveries set state = 'skipped', last_reply = @why
-            where edition_id = any(array(select id from editions where state in ('sending', 'paused')))
-              and subscriber_id = @subscriberId and state in ('pending', 'deferred')
-            """,
-            new { subscriberId, why }, transaction, cancellationToken: ct));
 
     private static string Detail(long editionId, string? reply) => $"edition {editionId}: {reply}";
 

@@ -57,7 +57,7 @@ public enum EraseOutcome
 /// <item><see cref="ExportCsvAsync"/>: the list as CSV, streamed (cells defused against CSV injection).</item>
 /// </list>
 /// </summary>
-public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, SuppressionHash suppression)
+public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, SuppressionHash suppression, ISubscriberDepartures departures)
 {
     public const int PageSize = 50;
 
@@ -180,7 +180,8 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, Supp
     /// <c>erased-ID@erased.invalid</c> — which also frees the address's <c>email_key</c>, so the person may sign up again
     /// with a fresh double opt-in — and its name is removed; consents lose IP addresses and user agents; outbox rows and
     /// confirmation tokens and the record of which links they clicked are deleted (click counts stay); SMTP replies, event and bounce details (they often quote the address) are cleared;
-    /// pending deliveries are skipped. Status <c>erased</c>, recorded in the history.
+    /// pending deliveries are skipped (the deliveries and click records through the host's <see cref="ISubscriberDepartures"/>).
+    /// Status <c>erased</c>, recorded in the history.
     /// </summary>
     public async Task<EraseOutcome> EraseAsync(long id, CancellationToken cancellationToken = default)
     {
@@ -202,11 +203,8 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, Supp
             update consents set ip = null, user_agent = null, confirmed_ip = null where subscriber_id = @id;
             delete from outbox where subscriber_id = @id;
             delete from confirmation_tokens where subscriber_id = @id;
-            delete from edition_link_readers where subscriber_id = @id;
-            update deliveries set last_reply = null,
-                   state = case when state in ('pending', 'deferred') then 'skipped' else state end
-            where edition_id = any(array(select id from editions)) and subscriber_id = @id;
             """, new { hash = suppression.Of(row.Value.Email), now, placeholder, id }, tx, cancellationToken: cancellationToken));
+        await departures.ErasedAsync(connection, tx, [id], cancellationToken);
         await SubscriberService.ChangeStatusAsync(connection, tx, id, row.Value.Status, SubscriberStatus.Erased, "erasure request", null, now, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return EraseOutcome.Erased;

@@ -8,7 +8,7 @@ public static class SubscribersServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="SubscribersOptions"/> and validates it at start-up, then registers the services; they need an
-    /// <c>NpgsqlDataSource</c> and a <see cref="TimeProvider"/> from the host.
+    /// <c>NpgsqlDataSource</c>, a <see cref="TimeProvider"/> and an <see cref="ISubscriberDepartures"/> from the host.
     /// </summary>
     public static IServiceCollection AddSubscribers(this IServiceCollection services)
     {
@@ -34,6 +34,7 @@ public static class SubscribersServiceCollectionExtensions
         services.AddSingleton<SubscriberImporter>();
         services.AddSingleton<SubscriberExporter>();
         services.AddSingleton<SubscriberPurge>();
+        services.AddSingleton<OutboxStore>();
         return services;
     }
 }

@@ -1,15 +1,17 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Configuration;
+using Newsletter.Subscribers;
 using Npgsql;
 
 namespace Newsletter.Sender.Delivery;
 
 /// <summary>
 /// Claims work in batches with <c>FOR UPDATE SKIP LOCKED</c>, so any number of instances share it: a claimed row is in
-/// state 'sending' with a lease, and a row whose lease ran out (its instance died) is taken back.
+/// state 'sending' with a lease, and a row whose lease ran out (its instance died) is taken back. The outbox's statements
+/// are its owner's (<see cref="OutboxStore"/>); this holds the deliveries' and the lease keeping both share.
 /// </summary>
-internal sealed class DeliveryClaims(NpgsqlDataSource db, IOptions<DeliveryOptions> options, IOptions<ServiceOptions> service,
+internal sealed class DeliveryClaims(NpgsqlDataSource db, OutboxStore outbox, IOptions<DeliveryOptions> options, IOptions<ServiceOptions> service,
     ILogger<DeliveryClaims> logger, TimeProvider time)
 {
     // Where the next edition claim starts in deliveries_due, see MarkFor.
@@ -18,23 +20,6 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, IOptions<DeliveryOptio
 
     /// <summary>This instance's name in claimed_by.</summary>
     public string Instance { get; } = service.Value.InstanceName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
-
-    public async Task<List<OutboxRow>> ClaimOutboxAsync(CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return (await connection.QueryAsync<OutboxRow>(new CommandDefinition(
-            """
-            with claimed as (
-                select id from outbox
-                where state in ('pending', 'deferred') and next_attempt_at <= now()
-                order by next_attempt_at, id
-                limit @limit
-                for update skip locked)
-            update outbox o set state = 'sending', claimed_at = now(), claimed_by = @instance, attempts = o.attempts + 1
-            from claimed c where o.id = c.id
-            returning o.id, o.kind, o.subscriber_id as SubscriberId, o.recipient, o.payload::text as Payload, o.created_at as CreatedAt, o.attempts
-            """, new { limit = options.Value.BatchSize, instance = Instance }, cancellationToken: ct))).ToList();
-    }
 
     /// <summary>Claims due deliveries of editions that are sending, oldest first, at most <paramref name="limit"/>.</summary>
     public async Task<List<DeliveryRow>> ClaimDeliveriesAsync(int limit, CancellationToken ct)
@@ -74,18 +59,21 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, IOptions<DeliveryOptio
     /// Renews the lease of claimed rows still in flight (one statement for a batch), so a batch slower than the lease
     /// (a throttled relay) is not taken back and sent by another worker meanwhile.
     /// </summary>
-    public async Task RenewAsync(string table, long[] ids, CancellationToken ct)
+    public async Task RenewAsync(long[] ids, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        // The table name is one of two constants, not input.
-        var sql = table == "outbox"
-            ? "update outbox set claimed_at = now() where id = any(@ids) and state = 'sending' and claimed_by = @instance"
-            : "update deliveries set claimed_at = now() where id = any(@ids) and state = 'sending' and claimed_by = @instance";
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { ids, instance = Instance }, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update deliveries set claimed_at = now() where id = any(@ids) and state = 'sending' and claimed_by = @instance",
+            new { ids, instance = Instance }, cancellationToken: ct));
     }
 
-    /// <summary>Runs until <paramref name="work"/> ends, renewing the lease of <paramref name="ids"/> every third of it.</summary>
-    public async Task KeepLeaseWhileAsync(string table, long[] ids, Task work)
+    /// <summary>Runs until <paramref name="work"/> ends, renewing the lease of the deliveries <paramref name="ids"/> every third of it.</summary>
+    public Task KeepLeaseWhileAsync(long[] ids, Task work) => KeepLeaseWhileAsync("deliveries", ids.Length, ct => RenewAsync(ids, ct), work);
+
+    /// <summary>Runs until <paramref name="work"/> ends, renewing the lease of the outbox mails <paramref name="ids"/> every third of it.</summary>
+    public Task KeepOutboxLeaseWhileAsync(long[] ids, Task work) => KeepLeaseWhileAsync("outbox", ids.Length, ct => outbox.RenewAsync(ids, Instance, ct), work);
+
+    private async Task KeepLeaseWhileAsync(string table, int count, Func<CancellationToken, Task> renew, Task work)
     {
         using var stop = new CancellationTokenSource();
         var period = options.Value.ClaimLease / 3;
@@ -93,12 +81,12 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, IOptions<DeliveryOptio
         {
             try
             {
-                await RenewAsync(table, ids, CancellationToken.None);
+                await renew(CancellationToken.None);
             }
             catch (Exception e)
             {
                 // The next renewal may get through; the lease is three periods long.
-                logger.LogWarning("renewing the claim of {Count} {Table} rows failed: {Error}", ids.Length, table, e.Message);
+                logger.LogWarning("renewing the claim of {Count} {Table} rows failed: {Error}", count, table, e.Message);
             }
         }
         await stop.CancelAsync();
@@ -119,12 +107,7 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, IOptions<DeliveryOptio
                                   last_reply = 'claim expired: the worker stopped while sending'
             where state = 'sending' and claimed_at < @expired
             """, new { expired }, cancellationToken: ct));
-        var mails = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update outbox set state = 'deferred', next_attempt_at = now(), claimed_at = null, claimed_by = null,
-                              last_reply = 'claim expired: the worker stopped while sending'
-            where state = 'sending' and claimed_at < @expired
-            """, new { expired }, cancellationToken: ct));
+        var mails = await outbox.ReclaimExpiredAsync(expired, ct);
         if (deliveries + mails > 0) logger.LogWarning("took back {Deliveries} deliveries and {Mails} outbox mails whose claim expired", deliveries, mails);
         await EditionFinisher.FinishAsync(connection, null, ct);
     }

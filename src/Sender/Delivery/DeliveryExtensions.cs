@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Configuration;
+using Newsletter.Subscribers;
 
 namespace Newsletter.Sender.Delivery;
 
@@ -26,4 +27,11 @@ public static class DeliveryExtensions
         if (role != ServiceRole.Web) builder.Services.AddHostedService<DeliveryWorker>();
         return builder;
     }
+
+    /// <summary>
+    /// What a subscriber's leaving does to the deliveries (the subscriber services call it); the host registers it
+    /// with them, and so does a test that runs them without the host.
+    /// </summary>
+    public static IServiceCollection AddSubscriberDepartures(this IServiceCollection services)
+        => services.AddSingleton<ISubscriberDepartures, SubscriberDepartures>();
 }

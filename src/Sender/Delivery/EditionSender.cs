@@ -96,7 +96,7 @@ internal sealed class EditionSender(
                 message.Dispose();
             }
         }, ct, shutdown.Sends);
-        await claims.KeepLeaseWhileAsync("deliveries", rows.Select(r => r.Id).ToArray(), sending);
+        await claims.KeepLeaseWhileAsync(rows.Select(r => r.Id).ToArray(), sending);
 
         // Rows with no outcome (not started before a stop, or of an edition that could not be loaded) are released.
         await recorder.RecordDeliveriesAsync(rows, outcomes, mayBeLast: rows.Count < limit);

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
+using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Security;
 using Newsletter.Sender.Telemetry;
+using Newsletter.Subscribers;
 using Newsletter.Templates;
 
 namespace Newsletter.Sender.Delivery;
@@ -12,14 +15,14 @@ namespace Newsletter.Sender.Delivery;
 /// not yet started are released at once.
 /// </summary>
 internal sealed class OutboxSender(
-    DeliveryClaims claims, SendSlots slots, IMailTransport transport, MessageComposer composer, FailurePolicy failures,
+    OutboxStore store, DeliveryClaims claims, IOptions<DeliveryOptions> options, SendSlots slots, IMailTransport transport, MessageComposer composer, FailurePolicy failures,
     OutcomeRecorder recorder, DeliveryShutdown shutdown, ILogger<OutboxSender> logger)
 {
     /// <summary>Sends one batch; returns how many mails it claimed. <paramref name="ct"/>: stop claiming and starting.</summary>
     public async Task<int> SendBatchAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var rows = await claims.ClaimOutboxAsync(CancellationToken.None);
+        var rows = await store.ClaimAsync(options.Value.BatchSize, claims.Instance, CancellationToken.None);
         if (rows.Count == 0) return 0;
         using var activity = NewsletterTelemetry.Source.StartActivity("send outbox batch");
 
@@ -51,7 +54,7 @@ internal sealed class OutboxSender(
                 outcomes[row.Id] = new Outcome(OutcomeKind.Deferred, "connection: abandoned at shutdown");
             }
         }, ct, shutdown.Sends);
-        await claims.KeepLeaseWhileAsync("outbox", rows.Select(r => r.Id).ToArray(), sending);
+        await claims.KeepOutboxLeaseWhileAsync(rows.Select(r => r.Id).ToArray(), sending);
 
         await recorder.RecordOutboxAsync(rows, outcomes);
         return rows.Count;

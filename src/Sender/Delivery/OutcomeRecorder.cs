@@ -14,28 +14,16 @@ namespace Newsletter.Sender.Delivery;
 /// a message the relay accepted must not be sent again. For editions the bounce bookkeeping goes in the same
 /// transaction, and a batch that may be an edition's last is followed by the finishing check.
 /// </summary>
-internal sealed class OutcomeRecorder(NpgsqlDataSource db, BounceRecorder bounces, DeliveryClaims claims, DeliveryShutdown shutdown,
+internal sealed class OutcomeRecorder(NpgsqlDataSource db, OutboxStore outbox, BounceRecorder bounces, DeliveryClaims claims, DeliveryShutdown shutdown,
     IOptions<DeliveryOptions> options, ILogger<OutcomeRecorder> logger)
 {
-    /// <summary>Records an outbox batch; the payload (it may hold a confirmation token) is cleared once sent.</summary>
-    public Task RecordOutboxAsync(List<OutboxRow> rows, ConcurrentDictionary<long, Outcome> outcomes)
+    /// <summary>Records an outbox batch through its owner's store (<see cref="OutboxStore.RecordAsync"/>).</summary>
+    public Task RecordOutboxAsync(List<OutboxMail> rows, ConcurrentDictionary<long, Outcome> outcomes)
     {
-        var args = Parameters(outcomes, rows.Select(r => (r.Id, r.Attempts)));
-        return RetryAsync("outbox", async ct =>
-        {
-            await using var connection = await db.OpenConnectionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                update outbox o set state = case when v.state <> 'released' then v.state when o.attempts > 1 then 'deferred' else 'pending' end,
-                       last_reply = case when v.state = 'released' then o.last_reply else v.reply end, claimed_at = null,
-                       attempts = o.attempts - (v.state = 'released')::int,
-                       sent_at = case when v.state = 'sent' then now() end,
-                       payload = case when v.state = 'sent' then '{}'::jsonb else o.payload end,
-                       next_attempt_at = now() + v.delay
-                from unnest(@ids, @states, @replies, @delays, @attempts) as v(id, state, reply, delay, attempts)
-                where o.id = v.id and o.state = 'sending' and o.claimed_by = @instance and o.attempts = v.attempts
-                """, args, cancellationToken: ct));
-        });
+        var list = rows.Select(r => outcomes.TryGetValue(r.Id, out var o)
+            ? new OutboxOutcome(r.Id, r.Attempts, OutboxStateOf(o.Kind), Truncate(o.Reply), Delay(o.Kind, r.Attempts))
+            : new OutboxOutcome(r.Id, r.Attempts, OutboxState.Released, "", TimeSpan.Zero)).ToList();
+        return RetryAsync("outbox", ct => outbox.RecordAsync(list, claims.Instance, ct));
     }
 
     /// <summary>Records an edition batch with its bounces; <paramref name="mayBeLast"/>: the claim came back short.</summary>
@@ -103,7 +91,7 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, BounceRecorder bounce
     }
 
     /// <summary>
-    /// The arrays one batch's outcome update unnests (outbox and deliveries alike): id, state, reply, retry delay and
+    /// The arrays one edition batch's outcome update unnests: id, state, reply, retry delay and
     /// the attempt the claim counted. A claimed row without an outcome was never started and is released.
     /// </summary>
     private object Parameters(IReadOnlyDictionary<long, Outcome> outcomes, IEnumerable<(long Id, int Attempts)> claimed)
@@ -115,12 +103,23 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, BounceRecorder bounce
             ids = list.Select(r => r.Id).ToArray(),
             states = kinds.Select(o => State(o.Kind)).ToArray(),
             replies = kinds.Select(o => Truncate(o.Reply)).ToArray(),
-            delays = list.Select((r, i) => kinds[i].Kind == OutcomeKind.Deferred
-                ? RetryPolicy.Backoff(r.Attempts, options.Value.RetryBaseDelay) : TimeSpan.Zero).ToArray(),
+            delays = list.Select((r, i) => Delay(kinds[i].Kind, r.Attempts)).ToArray(),
             attempts = list.Select(r => r.Attempts).ToArray(),
             instance = claims.Instance,
         };
     }
+
+    private TimeSpan Delay(OutcomeKind kind, int attempts)
+        => kind == OutcomeKind.Deferred ? RetryPolicy.Backoff(attempts, options.Value.RetryBaseDelay) : TimeSpan.Zero;
+
+    private static OutboxState OutboxStateOf(OutcomeKind kind) => kind switch
+    {
+        OutcomeKind.Sent => OutboxState.Sent,
+        OutcomeKind.Deferred => OutboxState.Deferred,
+        OutcomeKind.Failed => OutboxState.Failed,
+        OutcomeKind.Released => OutboxState.Released,
+        _ => OutboxState.Skipped,
+    };
 
     private static string State(OutcomeKind kind) => kind switch
     {

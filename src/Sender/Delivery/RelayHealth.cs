@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Configuration;
+using Newsletter.Subscribers;
 using Npgsql;
 
 namespace Newsletter.Sender.Delivery;
@@ -15,7 +16,7 @@ namespace Newsletter.Sender.Delivery;
 /// deferred deliveries back in the queue at once. Editions an admin paused stay paused, and so do editions paused
 /// longer than <c>Delivery__MaxStaleness</c> ("stale"): whether readers still get a days-old edition is an admin's call.
 /// </summary>
-public sealed class RelayHealth(NpgsqlDataSource db, IMailTransport transport, MessageComposer composer, IOptions<DeliveryOptions> options,
+public sealed class RelayHealth(NpgsqlDataSource db, OutboxStore outbox, IMailTransport transport, MessageComposer composer, IOptions<DeliveryOptions> options,
     ILogger<RelayHealth> logger, TimeProvider time)
 {
     /// <summary>The reason of an edition paused longer than <c>Delivery__MaxStaleness</c> starts with this.</summary>
@@ -109,9 +110,8 @@ public sealed class RelayHealth(NpgsqlDataSource db, IMailTransport transport, M
         await connection.ExecuteAsync(new CommandDefinition(
             "update deliveries set next_attempt_at = now() where edition_id = any(@ids) and state = 'deferred'",
             new { ids }, tx, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(
-            "update outbox set next_attempt_at = now() where state = 'deferred'", transaction: tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
+        await outbox.RetryDeferredNowAsync(cancellationToken);
         lock (gate) consecutiveFailures = 0;
         logger.LogWarning("relay answers again: resumed edition(s) {Ids}", string.Join(", ", ids));
     }

@@ -27,6 +27,7 @@ public static class SubscriberEndpoints
     {
         builder.Services.AddHostedService<SuppressionRekeyService>();
         builder.Services.AddSubscribers();
+        builder.Services.AddSubscriberDepartures();
         builder.AddBounceMailbox();
 
         // Per client IP: at most N signups a minute (Subscribers__MaxSignupsPerIpPerMinute), then 429 + Retry-After.

@@ -10,7 +10,7 @@ namespace Newsletter.Subscribers;
 /// (2 years) after the signup, keeping the date, source and consent version. What a send in flight wrote about a subscriber
 /// erased since (an SMTP reply quoting the address, an outbox mail) is removed. Ids of bounce mailbox reports go after 90 days.
 /// </summary>
-public sealed class SubscriberPurge(NpgsqlDataSource db, SubscribersOptions settings, TimeProvider time)
+public sealed class SubscriberPurge(NpgsqlDataSource db, SubscribersOptions settings, TimeProvider time, ISubscriberDepartures departures)
 {
     public static readonly TimeSpan AttemptRetention = TimeSpan.FromDays(2);
 
@@ -80,14 +80,13 @@ public sealed class SubscriberPurge(NpgsqlDataSource db, SubscribersOptions sett
     /// A delivery being sent while its subscriber was erased records its SMTP reply afterwards: clear such replies (and any
     /// outbox mail) of subscribers erased since <paramref name="since"/>.
     /// </summary>
-    private static Task<int> AnonymiseErasedAsync(NpgsqlConnection connection, DateTimeOffset since, CancellationToken cancellationToken)
-        => connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            """
-            with erased as (select id from subscribers where status = 'erased' and status_changed_at >= @since)
-            , d as (update deliveries set last_reply = null
-                    where edition_id = any(array(select id from editions)) and subscriber_id in (select id from erased) and last_reply is not null
-                    returning 1)
-            , o as (delete from outbox where subscriber_id in (select id from erased) returning 1)
-            select ((select count(*) from d) + (select count(*) from o))::int
-            """, new { since }, cancellationToken: cancellationToken));
+    private async Task<int> AnonymiseErasedAsync(NpgsqlConnection connection, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var erased = (await connection.QueryAsync<long>(new CommandDefinition(
+            "select id from subscribers where status = 'erased' and status_changed_at >= @since", new { since }, cancellationToken: cancellationToken))).ToArray();
+        if (erased.Length == 0) return 0;
+        var mails = await connection.ExecuteAsync(new CommandDefinition(
+            "delete from outbox where subscriber_id = any(@erased)", new { erased }, cancellationToken: cancellationToken));
+        return mails + await departures.ErasedAsync(connection, null, erased, cancellationToken);
+    }
 }

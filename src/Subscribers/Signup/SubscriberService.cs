@@ -11,7 +11,8 @@ namespace Newsletter.Subscribers;
 /// The reader's side of the lifecycle: signup with double opt-in, confirmation, unsubscribe. Every change
 /// and the mail it causes are written in one transaction (the mail through <see cref="Outbox"/>).
 /// </summary>
-public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions settings, UnsubscribeTokens unsubscribeTokens, TimeProvider time)
+public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions settings, UnsubscribeTokens unsubscribeTokens, TimeProvider time,
+    ISubscriberDepartures departures)
 {
     public const int MaxUserAgentLength = 512;
     public const int MaxSourceLength = 200;
@@ -249,12 +250,7 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions se
 
         await ChangeStatusAsync(connection, tx, subscriberId, row.Value.Status, SubscriberStatus.Unsubscribed, cause,
             editionId > 0 ? $"edition {editionId}" : null, now, editionId > 0 ? editionId : null, cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update deliveries set state = 'skipped', last_reply = 'unsubscribed'
-            where edition_id = any(array(select id from editions where state in ('sending', 'paused')))
-              and subscriber_id = @subscriberId and state in ('pending', 'deferred')
-            """, new { subscriberId }, tx, cancellationToken: cancellationToken));
+        await departures.LeftAsync(connection, tx, subscriberId, "unsubscribed", cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "update confirmation_tokens set revoked_at = @now where subscriber_id = @subscriberId and used_at is null and revoked_at is null",
             new { now, subscriberId }, tx, cancellationToken: cancellationToken));

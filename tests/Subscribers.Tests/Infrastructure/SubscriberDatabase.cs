@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Newsletter.Sender.Delivery;
 using Newsletter.TestSupport;
 using Npgsql;
 
@@ -28,6 +29,7 @@ public sealed class SubscriberDatabase : IDisposable, IHasDataSource
         services.AddSingleton(DataSource);
         services.AddSingleton(TimeProvider.System);
         services.AddSubscribers();
+        services.AddSubscriberDepartures(); // the host's: a departure skips the deliveries it owns
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
