@@ -39,12 +39,15 @@ ua='Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.3
 run() { wrk -t2 -c32 -d"${duration}s" --latency -H "User-Agent: $ua" "$1" 2>&1; }
 figures() { awk '/Requests\/sec/ {rps=$2} / 99%/ {p99=$2} END {printf "%s req/s, p99 %s\n", rps, p99}'; }
 h=$(run "http://127.0.0.1:$port/healthz" | figures)
-r=$(run "http://127.0.0.1:$port/r/$edition/1?d=0" | figures)
+rout=$(run "http://127.0.0.1:$port/r/$edition/1?d=0")
+r=$(echo "$rout" | figures)
+redirects=$(echo "$rout" | awk '/requests in/ {print $1}')
 echo "wrk, 2 threads, 32 connections, ${duration} s each, $(nproc) cores"
 echo "  /healthz        $h"
 echo "  /r/$edition/1        $r"
 sleep 2
-psqlc -At -c "select 'counted clicks: ' || clicks || ' (machine ' || machine_clicks || ')' from edition_link_stats where edition_id = $edition"
+psqlc -At -c "select 'counted clicks 2 s after: ' || clicks || ' of $redirects redirects (' || round(100.0 * (clicks + machine_clicks) / $redirects, 1) || ' %; machine ' || machine_clicks || ')' from edition_link_stats where edition_id = $edition"
+grep -h "were not counted\|not counted" "$work/service.log" | tail -3 || true
 
 # The report of an edition of $recipients deliveries, with clicks counted on six comparisons.
 psqlc -c "insert into subscribers (email, email_key, status, confirmed_at) select 'r' || g || '@example.com', 'r' || g || '@example.com', 'confirmed', now() from generate_series(1, $recipients) g"

@@ -9,8 +9,10 @@ namespace Newsletter.Sender.Tracking;
 /// <summary>
 /// Counts clicks off the request path: the redirect only queues the click here, and a background loop adds each
 /// interval's clicks to the counter rows in one transaction (one upsert per link, not per click). A reader is never
-/// kept waiting by the database, and a failed write loses at most that interval's counts, never a redirect. The
-/// queue is bounded: under a flood, clicks beyond it are dropped rather than memory grown.
+/// kept waiting by the database, and a failed write loses at most that interval's counts, never a redirect. Each
+/// flush drains what was queued when it began, in batches, so the counters keep up with more clicks a second than
+/// one batch holds. The queue is bounded: under a flood the database cannot keep up with, clicks beyond it are
+/// dropped rather than memory grown, and the next flush logs how many.
 /// </summary>
 public sealed class ClickRecorder(NpgsqlDataSource db, IOptions<TrackingOptions> options, ILogger<ClickRecorder> logger) : BackgroundService
 {
@@ -20,24 +22,42 @@ public sealed class ClickRecorder(NpgsqlDataSource db, IOptions<TrackingOptions>
         SingleReader = true,
     });
 
+    private const int BatchSize = 50_000;
+    private long dropped;
+
     /// <summary>Queues a click; never blocks, never throws.</summary>
-    public void Record(Click click) => queue.Writer.TryWrite(click);
+    public void Record(Click click)
+    {
+        if (!queue.Writer.TryWrite(click)) Interlocked.Increment(ref dropped);
+    }
 
     /// <summary>Writes what is queued now (the loop calls it every <c>Tracking__FlushInterval</c>; tests call it to read at once).</summary>
     public async Task FlushAsync(CancellationToken ct)
     {
-        var batch = new List<Click>();
-        while (batch.Count < 50_000 && queue.Reader.TryRead(out var c)) batch.Add(c);
-        if (batch.Count == 0) return;
-        try
+        // What arrives while this runs waits for the next flush, so a steady stream cannot keep one flush going.
+        var left = queue.Reader.Count;
+        var batch = new List<Click>(Math.Min(left, BatchSize));
+        while (left > 0)
         {
-            await WriteAsync(batch, ct);
+            batch.Clear();
+            while (batch.Count < BatchSize && left > 0 && queue.Reader.TryRead(out var c))
+            {
+                batch.Add(c);
+                left--;
+            }
+            if (batch.Count == 0) break;
+            try
+            {
+                await WriteAsync(batch, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // Counting must never take the service down or hold the redirect up: the batch's counts are dropped.
+                logger.LogWarning("recording {Count} clicks failed ({Error}); they are not counted", batch.Count, e.Message);
+            }
         }
-        catch (Exception e) when (!ct.IsCancellationRequested)
-        {
-            // Counting must never take the service down or hold the redirect up: the interval's counts are dropped.
-            logger.LogWarning("recording {Count} clicks failed ({Error}); they are not counted", batch.Count, e.Message);
-        }
+        var lost = Interlocked.Exchange(ref dropped, 0);
+        if (lost > 0) logger.LogWarning("{Count} clicks arrived faster than they could be recorded and were not counted", lost);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
