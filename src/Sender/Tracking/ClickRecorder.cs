@@ -23,6 +23,7 @@ public sealed class ClickRecorder(NpgsqlDataSource db, IOptions<TrackingOptions>
     });
 
     private const int BatchSize = 50_000;
+    private readonly SemaphoreSlim flushing = new(1, 1); // the queue has one reader: the loop's flush and a test's never overlap
     private long dropped;
 
     /// <summary>Queues a click; never blocks, never throws.</summary>
@@ -33,6 +34,27 @@ public sealed class ClickRecorder(NpgsqlDataSource db, IOptions<TrackingOptions>
 
     /// <summary>Writes what is queued now (the loop calls it every <c>Tracking__FlushInterval</c>; tests call it to read at once).</summary>
     public async Task FlushAsync(CancellationToken ct)
+    {
+        await flushing.WaitAsync(ct);
+        try
+        {
+            await DrainAsync(ct);
+        }
+        finally
+        {
+            flushing.Release();
+        }
+        var lost = Interlocked.Exchange(ref dropped, 0);
+        if (lost > 0) logger.LogWarning("{Count} clicks arrived faster than they could be recorded and were not counted", lost);
+    }
+
+    public override void Dispose()
+    {
+        flushing.Dispose();
+        base.Dispose();
+    }
+
+    private async Task DrainAsync(CancellationToken ct)
     {
         // What arrives while this runs waits for the next flush, so a steady stream cannot keep one flush going.
         var left = queue.Reader.Count;
@@ -56,8 +78,6 @@ public sealed class ClickRecorder(NpgsqlDataSource db, IOptions<TrackingOptions>
                 logger.LogWarning("recording {Count} clicks failed ({Error}); they are not counted", batch.Count, e.Message);
             }
         }
-        var lost = Interlocked.Exchange(ref dropped, 0);
-        if (lost > 0) logger.LogWarning("{Count} clicks arrived faster than they could be recorded and were not counted", lost);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
