@@ -83,6 +83,9 @@ public sealed class EmailTemplates : IDisposable
     /// <summary>Whether the template compiler is loaded now (only while a template is being compiled).</summary>
     public bool CompilerResident => compiler.IsResident;
 
+    /// <summary>Lets the template compiler go at once unless a compile is under way (a later compile builds it again).</summary>
+    internal void ReleaseCompiler() => compiler.ReleaseNow();
+
     /// <summary>The templates with no override folder.</summary>
     public static EmailTemplates Defaults => ForDirectory(null);
 

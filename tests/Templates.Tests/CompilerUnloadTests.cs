@@ -33,4 +33,18 @@ public sealed class CompilerUnloadTests : IDisposable
         Assert.Contains("Reloaded footer line", after, StringComparison.Ordinal);
         Assert.True(await Eventually.TrueAsync(() => !templates.CompilerResident, TimeSpan.FromSeconds(20)), "the compiler is still held after the second compile");
     }
+
+    [Fact]
+    public async Task The_start_up_check_lets_the_compiler_go_at_once_and_every_template_renders_without_it()
+    {
+        // An idle delay of an hour: only the warm-up's own release can let the compiler go within this test.
+        using var templates = EmailTemplates.Create(directory, TimeSpan.FromHours(1));
+        using var warmUp = new TemplateWarmUp(templates, Microsoft.Extensions.Logging.Abstractions.NullLogger<TemplateWarmUp>.Instance);
+        await warmUp.StartAsync(CancellationToken.None);
+        await warmUp.ExecuteTask!;
+
+        Assert.False(templates.CompilerResident);
+        foreach (var (file, model) in TemplateSamples.Models()) await templates.RenderAsync(file, model);
+        Assert.False(templates.CompilerResident); // all compiled by the check
+    }
 }

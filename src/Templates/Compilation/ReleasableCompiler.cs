@@ -58,6 +58,20 @@ internal sealed class ReleasableCompiler : IRazorTemplateCompiler, IDisposable
 
     public void Dispose() => timer.Dispose();
 
+    /// <summary>
+    /// Lets the compiler go now, not after <see cref="IdleUnload"/>, unless a compile holds it: for when no compile is
+    /// expected soon (the start-up check is done, and a send may start at once).
+    /// </summary>
+    public void ReleaseNow()
+    {
+        lock (gate)
+        {
+            timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        ReleaseIfIdle();
+    }
+
     internal void Release()
     {
         lock (gate)
