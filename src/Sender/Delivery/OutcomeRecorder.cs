@@ -20,9 +20,11 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, OutboxStore outbox, B
     /// <summary>Records an outbox batch through its owner's store (<see cref="OutboxStore.RecordAsync"/>).</summary>
     public Task RecordOutboxAsync(List<OutboxMail> rows, ConcurrentDictionary<long, Outcome> outcomes)
     {
-        var list = rows.Select(r => outcomes.TryGetValue(r.Id, out var o)
-            ? new OutboxOutcome(r.Id, r.Attempts, OutboxStateOf(o.Kind), Truncate(o.Reply), Delay(o.Kind, r.Attempts))
-            : new OutboxOutcome(r.Id, r.Attempts, OutboxState.Released, "", TimeSpan.Zero)).ToList();
+        var list = rows.Select(r =>
+        {
+            var o = OutcomeOf(outcomes, r.Id);
+            return new OutboxOutcome(r.Id, r.Attempts, Enum.Parse<OutboxState>(State(o.Kind), ignoreCase: true), Truncate(o.Reply), Delay(o.Kind, r.Attempts));
+        }).ToList();
         return RetryAsync("outbox", ct => outbox.RecordAsync(list, claims.Instance, ct));
     }
 
@@ -92,12 +94,12 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, OutboxStore outbox, B
 
     /// <summary>
     /// The arrays one edition batch's outcome update unnests: id, state, reply, retry delay and
-    /// the attempt the claim counted. A claimed row without an outcome was never started and is released.
+    /// the attempt the claim counted.
     /// </summary>
     private object Parameters(IReadOnlyDictionary<long, Outcome> outcomes, IEnumerable<(long Id, int Attempts)> claimed)
     {
         var list = claimed.ToList();
-        var kinds = list.Select(r => outcomes.TryGetValue(r.Id, out var o) ? o : new Outcome(OutcomeKind.Released, "")).ToList();
+        var kinds = list.Select(r => OutcomeOf(outcomes, r.Id)).ToList();
         return new
         {
             ids = list.Select(r => r.Id).ToArray(),
@@ -112,15 +114,11 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, OutboxStore outbox, B
     private TimeSpan Delay(OutcomeKind kind, int attempts)
         => kind == OutcomeKind.Deferred ? RetryPolicy.Backoff(attempts, options.Value.RetryBaseDelay) : TimeSpan.Zero;
 
-    private static OutboxState OutboxStateOf(OutcomeKind kind) => kind switch
-    {
-        OutcomeKind.Sent => OutboxState.Sent,
-        OutcomeKind.Deferred => OutboxState.Deferred,
-        OutcomeKind.Failed => OutboxState.Failed,
-        OutcomeKind.Released => OutboxState.Released,
-        _ => OutboxState.Skipped,
-    };
+    /// <summary>A claimed row's outcome; one without an outcome was never started and is released.</summary>
+    private static Outcome OutcomeOf(IReadOnlyDictionary<long, Outcome> outcomes, long id)
+        => outcomes.TryGetValue(id, out var o) ? o : new Outcome(OutcomeKind.Released, "");
 
+    /// <summary>The row's next state, as the tables spell it (and <see cref="OutboxState"/> names it).</summary>
     private static string State(OutcomeKind kind) => kind switch
     {
         OutcomeKind.Sent => "sent",

@@ -8,7 +8,7 @@ namespace Newsletter.Sender.Tracking;
 
 /// <summary>
 /// Counts clicks off the request path: the redirect only queues the click here, and a background loop adds each
-/// interval's clicks to the counter rows in one transaction (one upsert per link, not per click). A reader is never
+/// interval's clicks to the counter rows, one transaction a batch (one upsert per link, not per click). A reader is never
 /// kept waiting by the database, and a failed write loses at most that interval's counts, never a redirect. Each
 /// flush drains what was queued when it began, in batches, so the counters keep up with more clicks a second than
 /// one batch holds. The queue is bounded: under a flood the database cannot keep up with, clicks beyond it are
