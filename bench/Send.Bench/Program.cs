@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;

@@ -6,6 +6,7 @@
 //   dotnet run -c Release --project bench/Subscribers.Bench [-- ROWS] [--api-only]
 // Uses NEWSLETTER_BENCH_DB (a connection string to a server where we may create databases) when set, otherwise starts a
 // private PostgreSQL with scripts/pg.sh in a temporary directory and stops it at the end.
+using Newsletter.Database;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;

@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using System.Diagnostics;
 using Newsletter.Sender.Data;
 using Newsletter.TestSupport;

@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using Microsoft.Extensions.Options;
 using Newsletter.Comparisons;
 using Newsletter.Sender.Comparisons;

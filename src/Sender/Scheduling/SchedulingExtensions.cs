@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;

@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using Newsletter.Sender.Data;
 using Newsletter.Sender.Hosting;
 using Newsletter.Subscribers;

@@ -1,7 +1,7 @@
 using Hangfire.PostgreSql;
 using Npgsql;
 
-namespace Newsletter.Sender.Scheduling;
+namespace Newsletter.Database;
 
 /// <summary>
 /// Hangfire's tables, in their own schema. Installed by the migrator while it holds its advisory lock, so two

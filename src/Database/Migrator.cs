@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
 
-namespace Newsletter.Sender.Data;
+namespace Newsletter.Database;
 
 /// <summary>
-/// Applies the versioned SQL migrations embedded from <c>src/Sender/Migrations/NNNN_name.sql</c>, in
+/// Applies the versioned SQL migrations embedded from <c>src/Database/Migrations/NNNN_name.sql</c>, in
 /// name order, each in its own transaction, under a session advisory lock so that two instances starting
 /// together cannot race. Applied versions are recorded with a checksum; an edited migration that was
 /// already applied is reported instead of silently ignored; a shipped file may be deleted once a later migration
@@ -104,7 +104,7 @@ public static class Migrator
                 done.Add(migration.Name);
             }
             // Hangfire's own schema, under the same lock: its installer is not safe against a concurrent run.
-            Scheduling.HangfireSchema.Install(connection);
+            HangfireSchema.Install(connection);
             return done;
         }
         finally

@@ -1,10 +1,9 @@
-using Newsletter.Sender.Data;
-using Newsletter.TestSupport;
+using Newsletter.Database;
 using Npgsql;
 
-namespace Newsletter.Sender.Tests.Infrastructure;
+namespace Newsletter.TestSupport;
 
-/// <summary>Migrated databases for tests, from the same migrator production uses.</summary>
+/// <summary>Migrated databases for every test project, from the same migrator production uses (src/Database).</summary>
 public static class TestDatabases
 {
     private static readonly TemplateDatabase Template = new(async connectionString =>
@@ -15,4 +14,7 @@ public static class TestDatabases
 
     /// <summary>A new database with the full schema; returns its connection string.</summary>
     public static Task<string> CreateAsync() => Template.CreateAsync();
+
+    /// <summary>An empty database: the service must migrate it itself.</summary>
+    public static async Task<string> CreateEmptyAsync() => await (await PostgresServer.Shared()).CreateDatabaseAsync();
 }
