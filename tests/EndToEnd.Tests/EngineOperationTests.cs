@@ -165,7 +165,7 @@ public sealed class EngineOperationTests(ITestOutputHelper output)
             var second = await EngineScenario.SendNowAsync(service);
             Assert.True(await scenario.WaitForEditionAsync(second, "paused", TimeSpan.FromSeconds(60)), "the second edition did not pause:\n" + service.Output);
             Assert.True(await Eventually.TrueAsync(async () => await scenario.ScalarAsync<bool>(
-                    $"select coalesce(reason like 'stale%', false) and not auto_paused from editions where id = {second}"), TimeSpan.FromSeconds(60)),
+                    $"select coalesce(reason like 'stale%', false) and pause_cause = 'stale' from editions where id = {second}"), TimeSpan.FromSeconds(60)),
                 "the edition was not marked stale:\n" + service.Output);
             sink.Dispose();
             sink = SmtpSink.Start(new SmtpSinkOptions { Port = port });

@@ -73,8 +73,8 @@ internal static class AdminDashboardEndpoints
         var p = AdminQueries.Progress(e);
         return TypedResults.Json(new
         {
-            p.Id, p.State, p.Recipients, p.Sent, p.Deferred, p.Failed, p.Pending, p.Skipped, p.Total, p.Percent,
-            Done = p.State is "sent" or "failed" or "cancelled" or "skipped",
+            p.Id, State = p.StateName, p.Recipients, p.Sent, p.Deferred, p.Failed, p.Pending, p.Skipped, p.Total, p.Percent,
+            Done = p.IsDone,
             PollSeconds = AdminQueries.ProgressPollSeconds(p.Recipients),
         });
     }

@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using Newsletter.Sender.Admin.Pages;
 using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
@@ -66,7 +67,7 @@ internal static class AdminEditionEndpoints
         if (!done)
         {
             return AdminResults.Message(http, StatusCodes.Status409Conflict, "Not possible now",
-                $"Edition {id} could not be changed ({action}) in its state ({e.State}).", $"/admin/editions/{id}", "Back to the edition");
+                $"Edition {id} could not be changed ({action}) in its state ({DbValue.Of(e.State)}).", $"/admin/editions/{id}", "Back to the edition");
         }
         return AdminResults.SeeOther($"/admin/editions/{id}?done={action}");
     }

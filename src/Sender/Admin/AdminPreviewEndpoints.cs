@@ -134,7 +134,7 @@ internal static class AdminPreviewEndpoints
         var edition = p.DraftId is { } draft
             ? await editions.StartDraftAsync(draft, ct)
             : await editions.CreateAndStartAsync(slot: null, ct);
-        if (edition.State == "failed")
+        if (edition.State == EditionState.Failed)
             return AdminResults.Message(http, StatusCodes.Status422UnprocessableEntity, "The email template cannot be rendered",
                 $"Edition {edition.Id} failed: {edition.Reason}. Nothing was sent.", "/admin/templates", "Templates");
         signal.Poke();

@@ -1,4 +1,5 @@
 using Dapper;
+using Newsletter.Database;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Admin.Pages;
 using Npgsql;
@@ -14,7 +15,7 @@ public sealed class AdminQueries(NpgsqlDataSource db)
 {
     public const int PageSize = 50;
 
-    public static readonly string[] DeliveryStates = ["pending", "sending", "sent", "deferred", "failed", "skipped"];
+    public static readonly IReadOnlyCollection<string> DeliveryStates = DbValue.All<DeliveryState>();
 
     /// <summary>
     /// How long the console's progress bar waits before it asks again. Each answer counts the edition's deliveries by
@@ -26,9 +27,9 @@ public sealed class AdminQueries(NpgsqlDataSource db)
 
     public static EditionProgress Progress(EditionSummary e)
     {
-        long N(string s) => e.Deliveries.TryGetValue(s, out var n) ? n : 0;
+        var d = e.Deliveries;
         return new EditionProgress(e.Id, e.State, e.Reason, e.Subject, e.CreatedAt, e.StartedAt, e.FinishedAt, e.Recipients,
-            N("sent"), N("deferred"), N("failed"), N("pending") + N("sending"), N("skipped"));
+            d.Sent, d.Deferred, d.Failed, d.Pending + d.Sending, d.Skipped);
     }
 
     /// <summary>An edition's bounces and complaints by kind and source (SMTP reply, bounce mailbox, webhook).</summary>

@@ -52,8 +52,7 @@ public sealed class PreviewService(
             selected = await ComparisonSelection.SelectAsync(connection, tx, now, comparisons.Value.MaxComparisonsPerEdition, comparisons.Value.LookBack, ct);
             await tx.RollbackAsync(ct);
         }
-        var draftId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "select id from editions where state = 'draft' order by id desc limit 1", cancellationToken: ct));
+        var draftId = await EditionTransitions.LatestDraftAsync(connection, null, forUpdate: false, ct);
         var stored = draftId is null ? [] : await ComparisonSelection.ForEditionAsync(connection, null, draftId.Value, includeExcluded: true, ct);
         var byId = stored.ToDictionary(s => s.Id);
         // The admin's stored order first; comparisons new since then follow in the selection's order.
@@ -120,12 +119,9 @@ public sealed class PreviewService(
         await using var tx = await connection.BeginTransactionAsync(ct);
         var selected = await ComparisonSelection.SelectAsync(connection, tx, now, comparisons.Value.MaxComparisonsPerEdition, comparisons.Value.LookBack, ct);
         var ids = selected.Select(s => s.Id).ToList();
-        var draftId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "select id from editions where state = 'draft' order by id desc limit 1 for update", transaction: tx, cancellationToken: ct))
-            ?? await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "insert into editions (state, reason, cutoff, created_at) values ('draft', 'the admin''s order for the coming edition', @now, @now) returning id",
-                new { now }, tx, cancellationToken: ct));
-        await connection.ExecuteAsync(new CommandDefinition("update editions set cutoff = @now where id = @draftId", new { now, draftId }, tx, cancellationToken: ct));
+        var draftId = await EditionTransitions.LatestDraftAsync(connection, tx, forUpdate: true, ct)
+            ?? await EditionTransitions.CreateDraftAsync(connection, tx, now, ct);
+        await EditionTransitions.MoveDraftCutoffAsync(connection, tx, draftId, now, ct);
         await ComparisonSelection.RecordAsync(connection, tx, draftId, ids, ct);
         // Only ids still selected count; those the admin did not place keep their selection order at the end.
         var order = orderedIds.Where(ids.Contains).Distinct().Concat(ids.Where(i => !orderedIds.Contains(i))).ToList();

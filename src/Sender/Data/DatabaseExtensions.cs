@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Newsletter.Subscribers;
 using Newsletter.Sender.Configuration;
+using Newsletter.Database;
 using Npgsql;
 
 namespace Newsletter.Sender.Data;
@@ -16,6 +17,7 @@ public static class DatabaseExtensions
             var connectionString = sp.GetRequiredService<IConfiguration>().GetNewsletterConnectionString();
             var dataSource = new NpgsqlDataSourceBuilder(connectionString);
             dataSource.ConnectionStringBuilder.ApplicationName ??= "newsletter";
+            UtcTimes.Register(); // before the first query: Dapper reads timestamptz as DateTimeOffset in UTC
             return dataSource.Build();
         });
         builder.Services.AddSingleton<MigrationHostedService>();

@@ -1,6 +1,8 @@
 using Dapper;
 using Microsoft.Extensions.Options;
+using Newsletter.Database;
 using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Editions;
 using Newsletter.Subscribers;
 using Npgsql;
 
@@ -21,6 +23,11 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, OutboxStore outbox, IO
     /// <summary>This instance's name in claimed_by.</summary>
     public string Instance { get; } = service.Value.InstanceName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
 
+    private static readonly string Due = DbValue.Sql(DeliveryState.Pending, DeliveryState.Deferred);
+    private static readonly string Sending = DbValue.Sql(DeliveryState.Sending);
+    private static readonly string Deferred = DbValue.Sql(DeliveryState.Deferred);
+    private static readonly string EditionSending = DbValue.Sql(EditionState.Sending);
+
     /// <summary>Claims due deliveries of editions that are sending, oldest first, at most <paramref name="limit"/>.</summary>
     public async Task<List<DeliveryRow>> ClaimDeliveriesAsync(int limit, CancellationToken ct)
     {
@@ -36,13 +43,13 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, OutboxStore outbox, IO
                 $"""
                 with claimed as (
                     select d.id from deliveries d
-                    where d.state in ('pending', 'deferred') and d.next_attempt_at <= now()
-                      and d.edition_id = any(array(select id from editions where state = 'sending'))
+                    where d.state in ({Due}) and d.next_attempt_at <= now()
+                      and d.edition_id = any(array(select id from editions where state = {EditionSending}))
                       {(from is null ? "" : "and (d.next_attempt_at, d.id) > (@markAt, @markId)")}
                     order by d.next_attempt_at, d.id
                     limit @limit
                     for update of d skip locked)
-                update deliveries d set state = 'sending', claimed_at = now(), claimed_by = @instance,
+                update deliveries d set state = {Sending}, claimed_at = now(), claimed_by = @instance,
                                         attempts = d.attempts + 1, last_attempt_at = now(),
                                         window_start = coalesce(d.window_start, now() - e.paused_total)
                 from claimed c, subscribers s, editions e
@@ -63,7 +70,7 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, OutboxStore outbox, IO
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
-            "update deliveries set claimed_at = now() where id = any(@ids) and state = 'sending' and claimed_by = @instance",
+            $"update deliveries set claimed_at = now() where id = any(@ids) and state = {Sending} and claimed_by = @instance",
             new { ids, instance = Instance }, cancellationToken: ct));
     }
 
@@ -94,7 +101,7 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, OutboxStore outbox, IO
     }
 
     /// <summary>
-    /// Rows left in 'sending' by an instance that died are retried (at most the in-flight ones are sent twice); then
+    /// Rows left sending by an instance that died are retried (at most the in-flight ones are sent twice); then
     /// every sending edition gets its finishing check, which also covers a crash between a batch and its check.
     /// </summary>
     public async Task ReclaimExpiredAsync(CancellationToken ct)
@@ -102,14 +109,14 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, OutboxStore outbox, IO
         var expired = time.GetUtcNow() - options.Value.ClaimLease;
         await using var connection = await db.OpenConnectionAsync(ct);
         var deliveries = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update deliveries set state = 'deferred', next_attempt_at = now(), claimed_at = null, claimed_by = null,
+            $"""
+            update deliveries set state = {Deferred}, next_attempt_at = now(), claimed_at = null, claimed_by = null,
                                   last_reply = 'claim expired: the worker stopped while sending'
-            where state = 'sending' and claimed_at < @expired
+            where state = {Sending} and claimed_at < @expired
             """, new { expired }, cancellationToken: ct));
         var mails = await outbox.ReclaimExpiredAsync(expired, ct);
         if (deliveries + mails > 0) logger.LogWarning("took back {Deliveries} deliveries and {Mails} outbox mails whose claim expired", deliveries, mails);
-        await EditionFinisher.FinishAsync(connection, null, ct);
+        await EditionTransitions.FinishAsync(connection, null, ct);
     }
 
     /// <summary>

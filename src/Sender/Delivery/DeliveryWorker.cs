@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Editions;
 using Npgsql;
 
 namespace Newsletter.Sender.Delivery;
@@ -73,7 +74,7 @@ internal sealed class DeliveryWorker(
                 try
                 {
                     await using var connection = await db.OpenConnectionAsync(stoppingToken);
-                    await EditionFinisher.FinishAsync(connection, null, stoppingToken);
+                    await EditionTransitions.FinishAsync(connection, null, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {

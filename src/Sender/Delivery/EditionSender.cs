@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Editions;
 using Newsletter.Sender.Telemetry;
 using Newsletter.Subscribers;
 using Npgsql;
@@ -114,12 +115,9 @@ internal sealed class EditionSender(
     private async Task PauseBrokenAsync(long editionId, Exception e)
     {
         var reason = ContentBroken + e.Message;
-        if (reason.Length > 500) reason = reason[..500];
         logger.LogError("edition {Id} paused: {Reason}", editionId, reason);
         await using var connection = await db.OpenConnectionAsync(shutdown.Records);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "update editions set state = 'paused', auto_paused = false, reason = @reason, paused_at = now() where id = @editionId and state = 'sending'",
-            new { editionId, reason }, cancellationToken: shutdown.Records));
+        await EditionTransitions.PauseAsync(connection, null, editionId, PauseCause.Content, reason, shutdown.Records);
     }
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Dapper;
@@ -247,7 +248,7 @@ public sealed class MessageComposer
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "select id from editions where state = 'sent' and not is_test order by id desc limit 1", cancellationToken: cancellationToken));
+            $"select id from editions where state = {DbValue.Sql(EditionState.Sent)} and not is_test order by id desc limit 1", cancellationToken: cancellationToken));
         return id is null ? null : site.ArchiveUrl(id.Value);
     }
 }

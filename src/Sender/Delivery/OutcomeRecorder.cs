@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Dapper;
 using Microsoft.Extensions.Options;
+using Newsletter.Database;
 using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Editions;
 using Newsletter.Subscribers;
 using Npgsql;
 
@@ -23,10 +25,15 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, OutboxStore outbox, B
         var list = rows.Select(r =>
         {
             var o = OutcomeOf(outcomes, r.Id);
-            return new OutboxOutcome(r.Id, r.Attempts, Enum.Parse<OutboxState>(State(o.Kind), ignoreCase: true), Truncate(o.Reply), Delay(o.Kind, r.Attempts));
+            return new OutboxOutcome(r.Id, r.Attempts, OutboxStateOf(o.Kind), Truncate(o.Reply), Delay(o.Kind, r.Attempts));
         }).ToList();
         return RetryAsync("outbox", ct => outbox.RecordAsync(list, claims.Instance, ct));
     }
+
+    private static readonly string Pending = DbValue.Sql(DeliveryState.Pending);
+    private static readonly string Sending = DbValue.Sql(DeliveryState.Sending);
+    private static readonly string Sent = DbValue.Sql(DeliveryState.Sent);
+    private static readonly string Deferred = DbValue.Sql(DeliveryState.Deferred);
 
     /// <summary>Records an edition batch with its bounces; <paramref name="mayBeLast"/>: the claim came back short.</summary>
     public async Task RecordDeliveriesAsync(List<DeliveryRow> rows, ConcurrentDictionary<long, Outcome> outcomes, bool mayBeLast)
@@ -38,14 +45,15 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, OutboxStore outbox, B
             await using var connection = await db.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             var updated = (await connection.QueryAsync<long>(new CommandDefinition(
-                """
-                update deliveries d set state = case when v.state <> 'released' then v.state when d.attempts > 1 then 'deferred' else 'pending' end,
-                       last_reply = case when v.state = 'released' then d.last_reply else v.reply end, claimed_at = null,
-                       attempts = d.attempts - (v.state = 'released')::int,
-                       sent_at = case when v.state = 'sent' then now() end,
+                // A null state is a released row: due again as it was, the attempt not counted.
+                $"""
+                update deliveries d set state = case when v.state is not null then v.state when d.attempts > 1 then {Deferred} else {Pending} end,
+                       last_reply = case when v.state is null then d.last_reply else v.reply end, claimed_at = null,
+                       attempts = d.attempts - (v.state is null)::int,
+                       sent_at = case when v.state = {Sent} then now() end,
                        next_attempt_at = now() + v.delay
                 from unnest(@ids, @states, @replies, @delays, @attempts) as v(id, state, reply, delay, attempts)
-                where d.id = v.id and d.state = 'sending' and d.claimed_by = @instance and d.attempts = v.attempts
+                where d.id = v.id and d.state = {Sending} and d.claimed_by = @instance and d.attempts = v.attempts
                 returning d.id
                 """, args, tx, cancellationToken: ct))).ToList();
 
@@ -63,11 +71,11 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, OutboxStore outbox, B
         // Only a short batch can be an edition's last (a full one means more was due; the loop's next, empty claim
         // sweeps every edition), and the check grows with the list, so it does not run after every batch. After the
         // commit, with a fresh snapshot: two loops checking inside their own transactions would each see the other's
-        // last rows still 'sending', and neither would finish the edition.
+        // last rows still sending, and neither would finish the edition.
         if (mayBeLast)
         {
             await using var connection = await db.OpenConnectionAsync(shutdown.Records);
-            await EditionFinisher.FinishAsync(connection, rows.Select(r => r.EditionId).Distinct().ToArray(), shutdown.Records);
+            await EditionTransitions.FinishAsync(connection, rows.Select(r => r.EditionId).Distinct().ToArray(), shutdown.Records);
         }
     }
 
@@ -103,7 +111,7 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, OutboxStore outbox, B
         return new
         {
             ids = list.Select(r => r.Id).ToArray(),
-            states = kinds.Select(o => State(o.Kind)).ToArray(),
+            states = kinds.Select(o => DeliveryStateOf(o.Kind) is { } s ? DbValue.Of(s) : null).ToArray(),
             replies = kinds.Select(o => Truncate(o.Reply)).ToArray(),
             delays = list.Select((r, i) => Delay(kinds[i].Kind, r.Attempts)).ToArray(),
             attempts = list.Select(r => r.Attempts).ToArray(),
@@ -118,14 +126,24 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, OutboxStore outbox, B
     private static Outcome OutcomeOf(IReadOnlyDictionary<long, Outcome> outcomes, long id)
         => outcomes.TryGetValue(id, out var o) ? o : new Outcome(OutcomeKind.Released, "");
 
-    /// <summary>The row's next state, as the tables spell it (and <see cref="OutboxState"/> names it).</summary>
-    private static string State(OutcomeKind kind) => kind switch
+    /// <summary>A delivery's next state after the outcome; null for a released row (see the statement).</summary>
+    private static DeliveryState? DeliveryStateOf(OutcomeKind kind) => kind switch
     {
-        OutcomeKind.Sent => "sent",
-        OutcomeKind.Deferred => "deferred",
-        OutcomeKind.Failed => "failed",
-        OutcomeKind.Released => "released",
-        _ => "skipped",
+        OutcomeKind.Sent => DeliveryState.Sent,
+        OutcomeKind.Deferred => DeliveryState.Deferred,
+        OutcomeKind.Failed => DeliveryState.Failed,
+        OutcomeKind.Released => null,
+        _ => DeliveryState.Skipped,
+    };
+
+    /// <summary>An outbox mail's next state after the outcome.</summary>
+    private static OutboxState OutboxStateOf(OutcomeKind kind) => kind switch
+    {
+        OutcomeKind.Sent => OutboxState.Sent,
+        OutcomeKind.Deferred => OutboxState.Deferred,
+        OutcomeKind.Failed => OutboxState.Failed,
+        OutcomeKind.Released => OutboxState.Released,
+        _ => OutboxState.Skipped,
     };
 
     private static string Truncate(string reply) => reply.Length <= 1000 ? reply : reply[..1000];

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Editions;
 using Newsletter.Subscribers;
 using Npgsql;
 
@@ -19,9 +20,6 @@ namespace Newsletter.Sender.Delivery;
 public sealed class RelayHealth(NpgsqlDataSource db, OutboxStore outbox, IMailTransport transport, MessageComposer composer, IOptions<DeliveryOptions> options,
     ILogger<RelayHealth> logger, TimeProvider time)
 {
-    /// <summary>The reason of an edition paused longer than <c>Delivery__MaxStaleness</c> starts with this.</summary>
-    public const string Stale = "stale";
-
     private readonly Lock gate = new();
     private int consecutiveFailures;
     private string? lastFailure;
@@ -54,12 +52,9 @@ public sealed class RelayHealth(NpgsqlDataSource db, OutboxStore outbox, IMailTr
             reason = $"relay failing: {consecutiveFailures} failures in a row, last: {lastFailure}";
             consecutiveFailures = 0;
         }
-        if (reason.Length > 500) reason = reason[..500];
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var paused = await connection.ExecuteAsync(new CommandDefinition(
-            "update editions set state = 'paused', auto_paused = true, reason = @reason, paused_at = now() where state = 'sending'",
-            new { reason }, cancellationToken: cancellationToken));
-        if (paused > 0) logger.LogWarning("paused {Count} edition(s): {Reason}", paused, reason);
+        var paused = await EditionTransitions.PauseAllAsync(connection, PauseCause.Relay, reason, cancellationToken);
+        if (paused.Length > 0) logger.LogWarning("paused {Count} edition(s): {Reason}", paused.Length, reason);
         nextProbe = time.GetUtcNow() + options.Value.ProbeInterval;
     }
 
@@ -69,18 +64,9 @@ public sealed class RelayHealth(NpgsqlDataSource db, OutboxStore outbox, IMailTr
         if (time.GetUtcNow() < nextProbe) return;
         nextProbe = time.GetUtcNow() + options.Value.ProbeInterval;
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var stale = (await connection.QueryAsync<long>(new CommandDefinition(
-            """
-            update editions set auto_paused = false,
-                   reason = 'stale: paused since ' || to_char(paused_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC, longer than '
-                            || @maxText || '; resume or cancel it (' || coalesce(reason, '') || ')'
-            where state = 'paused' and auto_paused and paused_at < now() - @max
-            returning id
-            """, new { max = options.Value.MaxStaleness, maxText = options.Value.MaxStaleness.ToString() }, cancellationToken: cancellationToken))).ToArray();
+        var stale = await EditionTransitions.MarkStaleAsync(connection, options.Value.MaxStaleness, cancellationToken);
         if (stale.Length > 0) logger.LogWarning("edition(s) {Ids} paused longer than {Max}: they wait for an admin", string.Join(", ", stale), options.Value.MaxStaleness);
-        var waiting = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "select exists (select 1 from editions where state = 'paused' and auto_paused)", cancellationToken: cancellationToken));
-        if (!waiting) return;
+        if (!await EditionTransitions.AnyRelayPausedAsync(connection, cancellationToken)) return;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -99,17 +85,9 @@ public sealed class RelayHealth(NpgsqlDataSource db, OutboxStore outbox, IMailTr
             return;
         }
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var ids = (await connection.QueryAsync<long>(new CommandDefinition(
-            """
-            update editions set state = 'sending', auto_paused = false, reason = null,
-                   paused_total = paused_total + coalesce(now() - paused_at, interval '0'), paused_at = null
-            where state = 'paused' and auto_paused
-            returning id
-            """, transaction: tx, cancellationToken: cancellationToken))).ToArray();
+        var ids = await EditionTransitions.ResumeRelayPausedAsync(connection, tx, cancellationToken);
         // The relay is back: what was deferred while it was down goes now, not after its backoff.
-        await connection.ExecuteAsync(new CommandDefinition(
-            "update deliveries set next_attempt_at = now() where edition_id = any(@ids) and state = 'deferred'",
-            new { ids }, tx, cancellationToken: cancellationToken));
+        await PendingDeliveries.DueNowAsync(connection, tx, ids, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         await outbox.RetryDeferredNowAsync(cancellationToken);
         lock (gate) consecutiveFailures = 0;

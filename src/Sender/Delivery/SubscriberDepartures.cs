@@ -1,4 +1,6 @@
 using Dapper;
+using Newsletter.Database;
+using Newsletter.Sender.Editions;
 using Newsletter.Subscribers;
 using Npgsql;
 
@@ -10,6 +12,9 @@ namespace Newsletter.Sender.Delivery;
 /// </summary>
 public sealed class SubscriberDepartures : ISubscriberDepartures
 {
+    private static readonly string Open = DbValue.Sql(DeliveryState.Pending, DeliveryState.Deferred);
+    private static readonly string Skipped = DbValue.Sql(DeliveryState.Skipped);
+
     public Task LeftAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId, string reason, CancellationToken cancellationToken)
         => PendingDeliveries.SkipForSubscriberAsync(connection, transaction, subscriberId, reason, cancellationToken);
 
@@ -18,11 +23,11 @@ public sealed class SubscriberDepartures : ISubscriberDepartures
         if (subscriberIds.Length == 0) return 0;
         // Through every edition: (edition_id, subscriber_id) is indexed, subscriber_id alone is not.
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            """
+            $"""
             with d as (update deliveries set last_reply = null,
-                              state = case when state in ('pending', 'deferred') then 'skipped' else state end
+                              state = case when state in ({Open}) then {Skipped} else state end
                        where edition_id = any(array(select id from editions)) and subscriber_id = any(@subscriberIds)
-                         and (last_reply is not null or state in ('pending', 'deferred'))
+                         and (last_reply is not null or state in ({Open}))
                        returning 1)
             , r as (delete from edition_link_readers where subscriber_id = any(@subscriberIds) returning 1)
             select ((select count(*) from d) + (select count(*) from r))::int

@@ -15,18 +15,18 @@ public static class EditionEndpoints
 
     public static RouteGroupBuilder MapEditionApi(this RouteGroupBuilder api)
     {
-        // Creates an edition from the comparisons not yet sent and starts sending; state 'skipped' with the reason when there is nothing new.
+        // Creates an edition from the comparisons not yet sent and starts sending; state skipped with the reason when there is nothing new.
         api.MapPost("/editions/send-now", async Task<IResult> (EditionService editions, DeliverySignal signal, CancellationToken ct) =>
         {
             var edition = await editions.CreateAndStartAsync(slot: null, ct);
-            if (edition.State == "failed")
+            if (edition.State == EditionState.Failed)
             {
                 // A broken email template: nothing was queued; the reason names the template, line and error.
                 return TypedResults.Problem(title: "The edition's template cannot be rendered", detail: edition.Reason,
                     statusCode: StatusCodes.Status422UnprocessableEntity, extensions: new Dictionary<string, object?> { ["edition"] = edition.Id });
             }
             signal.Poke();
-            return TypedResults.Json(edition, statusCode: edition.State == "skipped" ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+            return TypedResults.Json(edition, statusCode: edition.State == EditionState.Skipped ? StatusCodes.Status200OK : StatusCodes.Status201Created);
         }).Produces<EditionSummary>(StatusCodes.Status201Created).Produces<EditionSummary>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/editions/{id:long}", async Task<IResult> (long id, EditionService editions, CancellationToken ct) =>
             await editions.GetAsync(id, ct) is { } edition

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Comparisons;
+using Newsletter.Database;
 using Newsletter.Sender.Configuration;
 using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Tracking;
@@ -41,8 +42,7 @@ public sealed class EditionService(
 
         if (slot is not null)
         {
-            var existing = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "select id from editions where slot = @slot", new { slot }, tx, cancellationToken: cancellationToken));
+            var existing = await EditionTransitions.OfSlotAsync(connection, tx, slot.Value, cancellationToken);
             if (existing is not null)
             {
                 await tx.CommitAsync(cancellationToken);
@@ -54,19 +54,13 @@ public sealed class EditionService(
             comparisons.Value.LookBack, cancellationToken);
         if (selected.Count == 0)
         {
-            var skippedId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                """
-                insert into editions (slot, state, reason, cutoff, created_at, finished_at)
-                values (@slot, 'skipped', 'no new comparisons since the last edition', @now, @now, @now)
-                returning id
-                """, new { slot, now }, tx, cancellationToken: cancellationToken));
+            var skippedId = await EditionTransitions.CreateSkippedAsync(connection, tx, slot, "no new comparisons since the last edition", now, now,
+                keepSlotEdition: false, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             return (await GetAsync(skippedId, cancellationToken))!;
         }
 
-        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "insert into editions (slot, state, cutoff, created_at, started_at) values (@slot, 'sending', @now, @now, @now) returning id",
-            new { slot, now }, tx, cancellationToken: cancellationToken));
+        var id = await EditionTransitions.CreateSendingAsync(connection, tx, slot, now, cancellationToken);
         await ComparisonSelection.RecordAsync(connection, tx, id, selected.Select(s => s.Id).ToList(), cancellationToken);
 
         try
@@ -95,9 +89,9 @@ public sealed class EditionService(
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(@key)", new { key = CreateLockKey }, tx, cancellationToken: cancellationToken));
-        var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "select state from editions where id = @draftId for update", new { draftId }, tx, cancellationToken: cancellationToken));
-        if (state != "draft") throw new InvalidOperationException($"edition {draftId} is not a draft (state {state ?? "absent"})");
+        var state = await EditionTransitions.LockAsync(connection, tx, draftId, cancellationToken);
+        if (state != EditionState.Draft)
+            throw new InvalidOperationException($"edition {draftId} is not a draft (state {(state is { } s ? DbValue.Of(s) : "absent")})");
 
         var eligible = (await ComparisonSelection.SelectAsync(connection, tx, now, int.MaxValue, comparisons.Value.LookBack, cancellationToken))
             .Select(c => c.Id).ToHashSet();
@@ -105,17 +99,13 @@ public sealed class EditionService(
             .Where(c => eligible.Contains(c.Id)).Take(comparisons.Value.MaxComparisonsPerEdition).ToList();
         if (chosen.Count == 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "update editions set state = 'skipped', reason = 'nothing left to send in the draft', finished_at = @now where id = @draftId",
-                new { draftId, now }, tx, cancellationToken: cancellationToken));
+            await EditionTransitions.SkipAsync(connection, tx, draftId, "nothing left to send in the draft", now, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             return (await GetAsync(draftId, cancellationToken))!;
         }
         // What is not sent is not consumed: drop excluded and no-longer-eligible rows from the edition.
         await ComparisonSelection.KeepOnlyAsync(connection, tx, draftId, chosen.Select(c => c.Id).ToList(), cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "update editions set state = 'sending', cutoff = @now, started_at = @now where id = @draftId",
-            new { draftId, now }, tx, cancellationToken: cancellationToken));
+        await EditionTransitions.StartDraftAsync(connection, tx, draftId, now, cancellationToken);
         await RenderAndQueueAsync(connection, tx, draftId, chosen.Select(c => c.Comparison).ToList(), now, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return (await GetAsync(draftId, cancellationToken))!;
@@ -124,13 +114,7 @@ public sealed class EditionService(
     private async Task<EditionSummary> RecordTemplateFailureAsync(NpgsqlConnection connection, DateTimeOffset? slot, DateTimeOffset now,
         TemplateException error, CancellationToken cancellationToken)
     {
-        var failedId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            """
-            insert into editions (slot, state, reason, cutoff, created_at, finished_at)
-            values (@slot, 'failed', @reason, @now, @now, @now)
-            on conflict (slot) do update set reason = excluded.reason
-            returning id
-            """, new { slot, reason = error.Message, now }, cancellationToken: cancellationToken));
+        var failedId = await EditionTransitions.CreateFailedAsync(connection, slot, error.Message, now, cancellationToken);
         return (await GetAsync(failedId, cancellationToken))!;
     }
 
@@ -152,12 +136,8 @@ public sealed class EditionService(
         var tracked = LinkRewriter.Rewrite(rendered.Html, rendered.Text, id, info.BaseUrl.TrimEnd('/'), tracking.Value.Clicks, tracking.Value.Opens,
             prefix, suffix, comparisonUrls);
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update editions set subject = @Subject, preheader = @Preheader, html = @Html, text_body = @Text,
-                                slot_prefix = @prefix, slot_suffix = @suffix
-            where id = @id
-            """, new { rendered.Subject, rendered.Preheader, tracked.Html, tracked.Text, prefix, suffix, id }, tx, cancellationToken: cancellationToken));
+        await EditionTransitions.StoreContentAsync(connection, tx, id,
+            new EditionContentRow(rendered.Subject, rendered.Preheader, tracked.Html, tracked.Text, prefix, suffix), cancellationToken);
         await EditionLinks.InsertAsync(connection, tx, id, tracked.Links, cancellationToken);
 
         // The recipients are the confirmed subscribers that exist now. This transaction queues the first chunk so the
@@ -170,14 +150,10 @@ public sealed class EditionService(
         {
             // Nobody to send to: the comparisons stay for the first edition that has readers.
             await ComparisonSelection.ReleaseAsync(connection, tx, id, cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(
-                "update editions set state = 'skipped', reason = 'no confirmed subscribers', finished_at = @now where id = @id",
-                new { id, now }, tx, cancellationToken: cancellationToken));
+            await EditionTransitions.SkipAsync(connection, tx, id, "no confirmed subscribers", now, cancellationToken);
             return;
         }
-        await connection.ExecuteAsync(new CommandDefinition(
-            "update editions set recipients = @recipients, queue_after = @after, queue_until = @until where id = @id",
-            new { recipients, after = recipients < chunk ? (long?)null : last, until, id }, tx, cancellationToken: cancellationToken));
+        await EditionTransitions.StartQueueAsync(connection, tx, id, recipients, recipients < chunk ? null : last, until, cancellationToken);
     }
 
     /// <summary>
@@ -190,22 +166,18 @@ public sealed class EditionService(
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var cursor = await connection.QuerySingleOrDefaultAsync<QueueCursor>(new CommandDefinition(
-            "select queue_after as After, queue_until as Until, state from editions where id = @id and queue_after is not null for update skip locked",
-            new { id }, tx, cancellationToken: cancellationToken));
+        var cursor = await EditionTransitions.LockQueueCursorAsync(connection, tx, id, cancellationToken);
         if (cursor is null) return (false, false);
-        if (cursor.State is not ("sending" or "paused"))
+        if (cursor.State is not (EditionState.Sending or EditionState.Paused))
         {
-            await connection.ExecuteAsync(new CommandDefinition("update editions set queue_after = null where id = @id", new { id }, tx, cancellationToken: cancellationToken));
+            await EditionTransitions.StopQueueAsync(connection, tx, id, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             return (false, false);
         }
         var chunk = delivery.Value.QueueChunk;
         var (queued, last) = await QueueChunkAsync(connection, tx, id, cursor.After, cursor.Until, chunk, time.GetUtcNow(), cancellationToken);
         var more = queued == chunk;
-        await connection.ExecuteAsync(new CommandDefinition(
-            "update editions set recipients = recipients + @queued, queue_after = @after where id = @id",
-            new { queued, after = more ? (long?)last : null, id }, tx, cancellationToken: cancellationToken));
+        await EditionTransitions.AdvanceQueueAsync(connection, tx, id, queued, more ? last : null, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return (true, more);
     }
@@ -242,8 +214,6 @@ public sealed class EditionService(
         return ((int)result.Count, result.Last ?? after);
     }
 
-    private sealed record QueueCursor(long After, long Until, string State);
-
     /// <summary>
     /// Records the edition of a schedule slot as skipped because the send came too late (idempotent per slot):
     /// every instance was down, or the run kept failing with <paramref name="lastError"/> until then.
@@ -259,31 +229,23 @@ public sealed class EditionService(
     {
         var now = time.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            """
-            insert into editions (slot, state, reason, cutoff, created_at, finished_at)
-            values (@slot, 'skipped', @reason, @slot, @now, @now)
-            on conflict (slot) do update set slot = excluded.slot
-            returning id
-            """, new { slot, now, reason }, cancellationToken: cancellationToken));
+        var id = await EditionTransitions.CreateSkippedAsync(connection, null, slot, reason, slot, now, keepSlotEdition: true, cancellationToken);
         return (await GetAsync(id, cancellationToken))!;
     }
 
     /// <summary>Pauses a sending edition (no new deliveries are claimed; those in flight finish). False when not sending.</summary>
-    public Task<bool> PauseAsync(long id, string reason, CancellationToken cancellationToken)
-        => ChangeStateAsync(
-            "update editions set state = 'paused', auto_paused = false, reason = @reason, paused_at = now() where id = @id and state = 'sending'",
-            new { id, reason }, cancellationToken);
+    public async Task<bool> PauseAsync(long id, string reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await EditionTransitions.PauseAsync(connection, null, id, PauseCause.Operator, reason, cancellationToken);
+    }
 
-    /// <summary>Resumes a paused edition. False when not paused.</summary>
-    public Task<bool> ResumeAsync(long id, CancellationToken cancellationToken)
-        => ChangeStateAsync(
-            """
-            update editions set state = 'sending', auto_paused = false, reason = null,
-                   paused_total = paused_total + coalesce(now() - paused_at, interval '0'), paused_at = null
-            where id = @id and state = 'paused'
-            """,
-            new { id }, cancellationToken);
+    /// <summary>Resumes a paused edition, whatever paused it. False when not paused.</summary>
+    public async Task<bool> ResumeAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await EditionTransitions.ResumeAsync(connection, null, id, cancellationToken);
+    }
 
     /// <summary>
     /// Cancels an edition: deliveries not yet handed to the relay are skipped; those in flight finish and are recorded.
@@ -293,14 +255,10 @@ public sealed class EditionService(
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var cancelled = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update editions set state = 'cancelled', reason = @reason, finished_at = now(), queue_after = null
-            where id = @id and state in ('draft', 'scheduled', 'sending', 'paused')
-            """, new { id, reason }, tx, cancellationToken: cancellationToken));
-        if (cancelled > 0) await PendingDeliveries.SkipForEditionAsync(connection, tx, id, "edition cancelled", cancellationToken);
+        var cancelled = await EditionTransitions.CancelAsync(connection, tx, id, reason, cancellationToken);
+        if (cancelled) await PendingDeliveries.SkipForEditionAsync(connection, tx, id, "edition cancelled", cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return cancelled > 0;
+        return cancelled;
     }
 
     /// <summary>
@@ -311,30 +269,10 @@ public sealed class EditionService(
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var requeued = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            update deliveries d set state = 'pending', next_attempt_at = now(), window_start = now() - e.paused_total,
-                   last_reply = 'retry requested: ' || coalesce(d.last_reply, '')
-            from editions e
-            where d.edition_id = @id and d.state = 'failed' and e.id = @id and e.state in ('sending', 'paused', 'sent', 'failed')
-            """, new { id }, tx, cancellationToken: cancellationToken));
-        if (requeued > 0)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "update editions set state = 'sending', finished_at = null, reason = null where id = @id and state in ('sent', 'failed')",
-                new { id }, tx, cancellationToken: cancellationToken));
-        }
+        var requeued = await PendingDeliveries.RequeueFailedAsync(connection, tx, id, cancellationToken);
+        if (requeued > 0) await EditionTransitions.ReopenAsync(connection, tx, id, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return requeued;
-    }
-
-    private async Task<bool> ChangeStateAsync(string sql, object args, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: cancellationToken));
-        await tx.CommitAsync(cancellationToken);
-        return changed > 0;
     }
 
     public async Task<EditionSummary?> GetAsync(long id, CancellationToken cancellationToken)
@@ -354,30 +292,20 @@ public sealed class EditionService(
     {
         var rows = (await connection.QueryAsync<EditionRow>(new CommandDefinition(
             $"""
-            select e.id, e.state, e.reason, e.subject, e.cutoff, e.created_at as CreatedAt, e.started_at as StartedAt,
+            select e.id, e.state, e.pause_cause as PauseCause, e.reason, e.subject, e.cutoff, e.created_at as CreatedAt, e.started_at as StartedAt,
                    e.finished_at as FinishedAt, e.recipients, e.queue_after is not null as Queueing
             from editions e {tail}
             """, args, cancellationToken: cancellationToken))).ToList();
         if (rows.Count == 0) return [];
-        var ids = rows.Select(r => r.Id).ToArray();
-        var counts = (await connection.QueryAsync<(long EditionId, string State, long Count)>(new CommandDefinition(
-            "select edition_id, state, count(*) from deliveries where edition_id = any(@ids) group by edition_id, state",
-            new { ids }, cancellationToken: cancellationToken))).ToLookup(c => c.EditionId);
-        return rows.Select(r =>
+        var counts = await DeliveryCounts.ReadAsync(connection, rows.Select(r => r.Id).ToArray(), cancellationToken);
+        return rows.Select(r => new EditionSummary(r.Id, r.State, r.Reason, r.Subject, r.Cutoff, r.CreatedAt, r.StartedAt, r.FinishedAt,
+            r.Recipients, counts[r.Id])
         {
-            var states = new Dictionary<string, long> { ["pending"] = 0, ["sending"] = 0, ["sent"] = 0, ["deferred"] = 0, ["failed"] = 0, ["skipped"] = 0 };
-            foreach (var c in counts[r.Id]) states[c.State] = c.Count;
-            return new EditionSummary(r.Id, r.State, r.Reason, r.Subject, Utc(r.Cutoff), Utc(r.CreatedAt), UtcOrNull(r.StartedAt), UtcOrNull(r.FinishedAt), r.Recipients, states)
-            {
-                Queueing = r.Queueing,
-            };
+            Queueing = r.Queueing,
+            PauseCause = r.PauseCause,
         }).ToList();
     }
 
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
-
-    private static DateTimeOffset? UtcOrNull(DateTime? value) => value is null ? null : Utc(value.Value);
-
-    private sealed record EditionRow(long Id, string State, string? Reason, string? Subject, DateTime Cutoff, DateTime CreatedAt,
-        DateTime? StartedAt, DateTime? FinishedAt, int Recipients, bool Queueing);
+    private sealed record EditionRow(long Id, EditionState State, PauseCause? PauseCause, string? Reason, string? Subject, DateTimeOffset Cutoff,
+        DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Recipients, bool Queueing);
 }

@@ -1,3 +1,6 @@
+using Newsletter.Database;
+using Newsletter.Sender.Editions;
+using Newsletter.Subscribers;
 using System.Diagnostics.Metrics;
 using Dapper;
 using Npgsql;
@@ -13,6 +16,9 @@ namespace Newsletter.Sender.Telemetry;
 public sealed class QueueGauges : IDisposable
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+    private static readonly string Due = DbValue.Sql(DeliveryState.Pending, DeliveryState.Deferred);
+    private static readonly string OutboxDue = DbValue.Sql(OutboxState.Pending, OutboxState.Deferred);
+    private static readonly string Open = DbValue.Sql(EditionState.Sending, EditionState.Paused);
     private readonly NpgsqlDataSource db;
     private readonly TimeProvider time;
     private readonly ILogger<QueueGauges> logger;
@@ -38,16 +44,15 @@ public sealed class QueueGauges : IDisposable
         await using var connection = await db.OpenConnectionAsync(ct);
         // Both counts walk the partial "due" indexes; the progress only the editions still open (few) by (edition_id, state).
         var (deliveries, outbox) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
-            """
-            select (select count(*) from deliveries where state in ('pending','deferred')),
-                   (select count(*) from outbox where state in ('pending','deferred'))
+            $"""
+            select (select count(*) from deliveries where state in ({Due})),
+                   (select count(*) from outbox where state in ({OutboxDue}))
             """, cancellationToken: ct));
-        var progress = (await connection.QueryAsync<(long, double)>(new CommandDefinition(
-            """
-            select e.id, case when e.recipients = 0 then 0
-                   else (select count(*) from deliveries d where d.edition_id = e.id and d.state in ('sent','failed','skipped'))::float8 / e.recipients end
-              from editions e where e.state in ('sending','paused')
-            """, cancellationToken: ct))).ToArray();
+        // The progress of each open edition from the same counts the console, the report and the API show.
+        var open = (await connection.QueryAsync<(long Id, int Recipients)>(new CommandDefinition(
+            $"select id, recipients from editions where state in ({Open})", cancellationToken: ct))).ToArray();
+        var counts = await DeliveryCounts.ReadAsync(connection, open.Select(e => e.Id).ToArray(), ct);
+        var progress = open.Select(e => (e.Id, e.Recipients == 0 ? 0 : (double)counts[e.Id].Settled / e.Recipients)).ToArray();
         current = new Snapshot(deliveries, outbox, progress, time.GetUtcNow());
     }
 

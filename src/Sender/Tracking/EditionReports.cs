@@ -1,3 +1,5 @@
+using Newsletter.Sender.Editions;
+using Newsletter.Database;
 using System.Globalization;
 using System.Text;
 using Dapper;
@@ -18,18 +20,14 @@ public sealed class EditionReports(NpgsqlDataSource db)
         var edition = await connection.QuerySingleOrDefaultAsync<(string? Subject, string State, DateTime? StartedAt, int Recipients)?>(new CommandDefinition(
             "select subject, state, started_at, recipients from editions where id = @editionId", new { editionId }, cancellationToken: ct));
         if (edition is null) return null;
-        // The delivery counters (migration 0512): a few rows per claimed or recorded batch, never one per delivery.
-        var counts = await connection.QuerySingleAsync<(long Pending, long Sending, long Sent, long Deferred, long Failed)>(new CommandDefinition(
-            """
-            select coalesce(sum(pending), 0), coalesce(sum(sending), 0), coalesce(sum(sent), 0), coalesce(sum(deferred), 0), coalesce(sum(failed), 0)
-            from edition_delivery_counts where edition_id = @editionId
-            """, new { editionId }, cancellationToken: ct));
+        // The same counts the API and the console show (one source: the delivery counters, never every delivery).
+        var counts = await DeliveryCounts.ReadAsync(connection, editionId, ct);
         // Only the failed rows are read (through the same index); the reply says what refused the message.
         var bounces = await connection.QuerySingleAsync<(long Hard, long Soft)>(new CommandDefinition(
-            """
+            $"""
             select count(*) filter (where last_reply ~ '^5[0-9][0-9] .*\(after RCPT'),
                    count(*) filter (where last_reply ~ '^4[0-9][0-9] .*\(after RCPT')
-            from deliveries where edition_id = @editionId and state = 'failed'
+            from deliveries where edition_id = @editionId and state = {DbValue.Sql(DeliveryState.Failed)}
             """, new { editionId }, cancellationToken: ct));
         var events = (await connection.QueryAsync<(string Status, long Count)>(new CommandDefinition(
             "select to_status, count(*) from subscriber_events where edition_id = @editionId group by to_status", new { editionId }, cancellationToken: ct)))
@@ -69,8 +67,8 @@ public sealed class EditionReports(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<(long Id, DateTime? StartedAt, long Delivered, long Clicks, long Readers, long Unsubscribes)>(new CommandDefinition(
-            """
-            with recent as (select id, started_at from editions where state in ('sending', 'sent') and not is_test order by id desc limit @count)
+            $"""
+            with recent as (select id, started_at from editions where state in ({DbValue.Sql(EditionState.Sending, EditionState.Sent)}) and not is_test order by id desc limit @count)
             select r.id, r.started_at,
                    (select coalesce(sum(sent), 0) from edition_delivery_counts d where d.edition_id = r.id),
                    coalesce((select sum(clicks) from edition_link_stats s where s.edition_id = r.id), 0),

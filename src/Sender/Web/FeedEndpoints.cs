@@ -1,3 +1,5 @@
+using Newsletter.Sender.Editions;
+using Newsletter.Database;
 using System.Globalization;
 using System.Text;
 using System.Xml;
@@ -9,6 +11,8 @@ namespace Newsletter.Sender.Web;
 /// <summary>The archive as an Atom feed (RFC 4287): one entry per sent edition, newest first.</summary>
 public static class FeedEndpoints
 {
+    private static readonly string Sent = DbValue.Sql(EditionState.Sent);
+
     private const string Atom = "http://www.w3.org/2005/Atom";
     private const int MaxEntries = 50;
 
@@ -18,9 +22,9 @@ public static class FeedEndpoints
         {
             await using var connection = await db.OpenConnectionAsync(ct);
             var editions = (await connection.QueryAsync<(long Id, string Subject, string? Preheader, DateTime SentAt, DateTime Updated)>(new CommandDefinition(
-                """
+                $"""
                 select id, subject, preheader, coalesce(started_at, created_at), coalesce(finished_at, started_at, created_at) from editions
-                where state = 'sent' and not is_test and subject is not null
+                where state = {Sent} and not is_test and subject is not null
                 order by id desc limit @MaxEntries
                 """, new { MaxEntries }, cancellationToken: ct))).ToList();
             var titles = (await connection.QueryAsync<(long EditionId, string Title)>(new CommandDefinition(

@@ -46,7 +46,7 @@ public sealed class EditionServiceTests
         var edition = await editions.StartDraftAsync(draft, CancellationToken.None);
 
         Assert.Equal(draft, edition.Id);
-        Assert.Equal("sending", edition.State);
+        Assert.Equal(EditionState.Sending, edition.State);
         Assert.Equal(1, edition.Recipients);
         await using var check = await service.DataSource.OpenConnectionAsync();
         var order = (await check.QueryAsync<long>("select comparison_id from edition_comparisons where edition_id = @draft order by position", new { draft })).ToList();
@@ -114,7 +114,7 @@ public sealed class EditionServiceTests
         var editions = service.Services.GetRequiredService<EditionService>();
 
         var started = await editions.CreateAndStartAsync(slot: null, CancellationToken.None);
-        Assert.Equal("sending", started.State);
+        Assert.Equal(EditionState.Sending, started.State);
         Assert.Equal(3, started.Recipients); // the first chunk, queued by the starting transaction
         Assert.True(started.Queueing);
         Assert.Equal([started.Id], await editions.ListQueueingAsync(CancellationToken.None));
@@ -170,9 +170,9 @@ public sealed class EditionServiceTests
         Assert.Equal((false, false), await editions.QueueNextChunkAsync(started.Id, CancellationToken.None));
 
         var edition = (await editions.GetAsync(started.Id, CancellationToken.None))!;
-        Assert.Equal("cancelled", edition.State);
-        Assert.Equal(3, edition.Deliveries["skipped"]);
-        Assert.Equal(3, edition.Deliveries.Values.Sum());
+        Assert.Equal(EditionState.Cancelled, edition.State);
+        Assert.Equal(3, edition.Deliveries.Skipped);
+        Assert.Equal(3, edition.Deliveries.Total);
         Assert.Empty(await editions.ListQueueingAsync(CancellationToken.None));
     }
 
@@ -188,13 +188,13 @@ public sealed class EditionServiceTests
         var started = await editions.CreateAndStartAsync(slot: null, CancellationToken.None);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         EditionSummary edition;
-        while ((edition = (await editions.GetAsync(started.Id, CancellationToken.None))!).State == "sending" && DateTime.UtcNow < deadline)
+        while ((edition = (await editions.GetAsync(started.Id, CancellationToken.None))!).State == EditionState.Sending && DateTime.UtcNow < deadline)
             await Task.Delay(100);
 
-        Assert.Equal("sent", edition.State);
+        Assert.Equal(EditionState.Sent, edition.State);
         Assert.Equal(10, edition.Recipients);
-        Assert.Equal(10, edition.Deliveries["sent"]);
-        Assert.Equal(10, edition.Deliveries.Values.Sum());
+        Assert.Equal(10, edition.Deliveries.Sent);
+        Assert.Equal(10, edition.Deliveries.Total);
         Assert.Equal(10, service.OutboxFiles().Count);
     }
 }
