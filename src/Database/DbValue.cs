@@ -21,12 +21,13 @@ public static class DbValue
         => Names<T>.ByName.TryGetValue(name, out var value) ? value : throw new ArgumentException($"'{name}' is not a {typeof(T).Name}", nameof(name));
 
     /// <summary>Every database value of <typeparamref name="T"/> (tests compare them with the CHECK constraints).</summary>
-    public static IReadOnlyCollection<string> All<T>() where T : struct, Enum => Names<T>.ByName.Keys;
+    public static IReadOnlyList<string> All<T>() where T : struct, Enum => Names<T>.InOrder;
 
     private static class Names<T> where T : struct, Enum
     {
         public static readonly Dictionary<T, string> ByValue = Enum.GetValues<T>().ToDictionary(v => v, v => SnakeCase(v.ToString()));
         public static readonly Dictionary<string, T> ByName = ByValue.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+        public static readonly string[] InOrder = [.. ByValue.Values];
     }
 
     private static string SnakeCase(string name)

@@ -15,7 +15,7 @@ public sealed class AdminQueries(NpgsqlDataSource db)
 {
     public const int PageSize = 50;
 
-    public static readonly IReadOnlyCollection<string> DeliveryStates = DbValue.All<DeliveryState>();
+    public static readonly IReadOnlyList<string> DeliveryStates = DbValue.All<DeliveryState>();
 
     /// <summary>
     /// How long the console's progress bar waits before it asks again. Each answer counts the edition's deliveries by

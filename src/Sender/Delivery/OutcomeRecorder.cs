@@ -143,7 +143,8 @@ internal sealed class OutcomeRecorder(NpgsqlDataSource db, OutboxStore outbox, B
         OutcomeKind.Deferred => OutboxState.Deferred,
         OutcomeKind.Failed => OutboxState.Failed,
         OutcomeKind.Released => OutboxState.Released,
-        _ => OutboxState.Skipped,
+        // Only an edition delivery is skipped (its reader left); a transactional mail goes to whoever asked for it.
+        _ => throw new InvalidOperationException($"an outbox mail has no {kind} outcome"),
     };
 
     private static string Truncate(string reply) => reply.Length <= 1000 ? reply : reply[..1000];

@@ -12,6 +12,5 @@ public enum OutboxState
     Sent,
     Deferred,
     Failed,
-    Skipped,
     Released,
 }

@@ -25,7 +25,7 @@ public sealed class MetricsEndpointTests
                 """
                 insert into subscribers (email, email_key, status, confirmed_at)
                 select 'r' || n || '@example.com', 'r' || n || '@example.com', 'confirmed', now() from generate_series(1, 4) n;
-                insert into editions (state, cutoff, recipients, started_at) values ('paused', now(), 4, now());
+                insert into editions (state, pause_cause, cutoff, recipients, started_at) values ('paused', 'operator', now(), 4, now());
                 insert into deliveries (edition_id, subscriber_id, state, sent_at)
                 select 1, id, case when id = 1 then 'sent' else 'pending' end, case when id = 1 then now() end from subscribers;
                 """);
