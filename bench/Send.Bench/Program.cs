@@ -7,7 +7,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Newsletter.Bench;
-using Newsletter.Sender.Data;
 using Npgsql;
 
 // Send.Bench: a real edition through the service's real pipeline (a separate service process: database claims,

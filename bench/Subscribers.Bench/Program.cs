@@ -11,7 +11,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Newsletter.Bench;
-using Newsletter.Sender.Data;
 using Newsletter.Subscribers;
 using Npgsql;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Newsletter.Sender.Security;
-
+using Newsletter.Sender.Admin;
 namespace Newsletter.EndToEnd.Tests;
 
 /// <summary>

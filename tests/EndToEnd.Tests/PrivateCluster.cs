@@ -1,6 +1,5 @@
 using Newsletter.Database;
 using System.Diagnostics;
-using Newsletter.Sender.Data;
 using Newsletter.TestSupport;
 using Npgsql;
 

@@ -1,13 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin.Pages;
-using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Editions;
+using Newsletter.Sender.Jobs;
 using Hangfire;
 using Hangfire.Storage;
-using Newsletter.Sender.Editions;
-using Newsletter.Sender.Scheduling;
-using Newsletter.Sender.Web;
-
+using Newsletter.Sender.Public;
 namespace Newsletter.Sender.Admin;
 
 /// <summary>The start page (<c>/admin</c>) and the progress of a sending edition, polled by admin.js.</summary>
@@ -21,7 +19,7 @@ internal static class AdminDashboardEndpoints
     }
 
     private static async Task<IResult> DashboardAsync(HttpContext http, Newsletter.Subscribers.SubscriberAdmin subscribers, Newsletter.Comparisons.ComparisonStore comparisons, EditionService editions, ScheduleDescription schedule,
-        IOptions<ScheduleOptions> scheduleOptions, JobStorage jobs, Newsletter.Sender.Tracking.EditionReports reports, Newsletter.Sender.Webhooks.WebhookFailures webhooks,
+        IOptions<ScheduleOptions> scheduleOptions, JobStorage jobs, Newsletter.Sender.Editions.EditionReports reports, Newsletter.Sender.Jobs.WebhookFailures webhooks,
         IOptions<Newsletter.Subscribers.BouncesOptions> bounces, Npgsql.NpgsqlDataSource db,
         ILogger<DashboardModel> logger, CancellationToken ct)
     {

@@ -1,8 +1,6 @@
 using Newsletter.Database;
 using Newsletter.Sender.Admin.Pages;
-using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
-
 namespace Newsletter.Sender.Admin;
 
 /// <summary>The editions (<c>/admin/editions</c>): the list, one edition with its deliveries, and pause / resume / cancel / retry.</summary>
@@ -12,9 +10,9 @@ internal static class AdminEditionEndpoints
     {
         admin.MapGet("/editions", EditionsAsync);
         admin.MapGet("/editions/{id:long}", EditionAsync);
-        admin.MapGet("/editions/{id:long}/report.csv", async Task<IResult> (HttpContext http, long id, Newsletter.Sender.Tracking.EditionReports reports, CancellationToken ct) =>
+        admin.MapGet("/editions/{id:long}/report.csv", async Task<IResult> (HttpContext http, long id, Newsletter.Sender.Editions.EditionReports reports, CancellationToken ct) =>
             await reports.GetAsync(id, ct) is { } report
-                ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(Newsletter.Sender.Tracking.EditionReports.ToCsv(report)), "text/csv; charset=utf-8", $"edition-{id}-report.csv")
+                ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(Newsletter.Sender.Editions.EditionReports.ToCsv(report)), "text/csv; charset=utf-8", $"edition-{id}-report.csv")
                 : AdminResults.NotFound(http, $"edition {id}"));
         admin.MapPost("/editions/{id:long}/{action:regex(^(pause|resume|cancel|retry-failed)$)}", EditionActionAsync);
         return admin;
@@ -27,7 +25,7 @@ internal static class AdminEditionEndpoints
     }
 
     private static async Task<IResult> EditionAsync(HttpContext http, long id, string? state, string? reply, int? page, string? done,
-        EditionService editions, AdminQueries queries, Newsletter.Sender.Tracking.EditionReports reports, CancellationToken ct)
+        EditionService editions, AdminQueries queries, Newsletter.Sender.Editions.EditionReports reports, CancellationToken ct)
     {
         var e = await editions.GetAsync(id, ct);
         if (e is null) return AdminResults.NotFound(http, $"edition {id}");

@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
-using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Editions;
-using Newsletter.Sender.Admin.Pages;
 
 namespace Newsletter.Sender.Admin;
 

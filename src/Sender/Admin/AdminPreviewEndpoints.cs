@@ -1,10 +1,8 @@
 using System.Globalization;
 using Newsletter.Comparisons;
 using Newsletter.Sender.Admin.Pages;
-using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
-using Newsletter.Sender.Web;
-
+using Newsletter.Sender.Hosting;
 namespace Newsletter.Sender.Admin;
 
 /// <summary>The coming edition (<c>/admin/preview</c>): rendering, spam score, order and exclusions, test copies and sending it now.</summary>

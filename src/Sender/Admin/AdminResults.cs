@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Newsletter.Sender.Configuration;
+using Newsletter.Sender.Hosting;
 using Newsletter.Sender.Admin.Pages;
 
 namespace Newsletter.Sender.Admin;

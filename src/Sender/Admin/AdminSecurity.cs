@@ -3,8 +3,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
-using Newsletter.Sender.Configuration;
-
 namespace Newsletter.Sender.Admin;
 
 /// <summary>

@@ -4,8 +4,6 @@ using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
-using Newsletter.Sender.Configuration;
-
 namespace Newsletter.Sender.Admin;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Newsletter.Sender.Admin.Pages;
-using Newsletter.Sender.Editions;
 using Newsletter.Subscribers;
 
 namespace Newsletter.Sender.Admin;

@@ -1,6 +1,6 @@
 using System.Net;
 using Newsletter.Sender.Admin.Pages;
-using Newsletter.Sender.Web;
+using Newsletter.Sender.Hosting;
 using Newsletter.Templates;
 
 namespace Newsletter.Sender.Admin;

@@ -6,9 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin.Pages;
-using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Security;
-
+using Newsletter.Sender.Hosting;
 namespace Newsletter.Sender.Admin;
 
 /// <summary>

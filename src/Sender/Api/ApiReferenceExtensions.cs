@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.OpenApi;
 using Newsletter.Sender.Admin;
-using Newsletter.Sender.Security;
 using Scalar.AspNetCore;
 
 namespace Newsletter.Sender.Api;

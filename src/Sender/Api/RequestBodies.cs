@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using Newsletter.Sender.Subscribers;
-
 namespace Newsletter.Sender.Api;
 
 /// <summary>

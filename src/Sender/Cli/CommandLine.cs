@@ -1,11 +1,8 @@
 using Newsletter.Database;
 using Microsoft.Extensions.Options;
 using Newsletter.Comparisons;
-using Newsletter.Sender.Comparisons;
-using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Data;
 using Newsletter.Sender.Hosting;
-using Newsletter.Sender.Security;
+using Newsletter.Sender.Admin;
 using Npgsql;
 
 namespace Newsletter.Sender.Cli;
@@ -58,7 +55,7 @@ public static class CommandLine
                 case "templates":
                     return await TemplateCommands.RunAsync(rest, Console.Out);
                 case "import-subscribers" or "export-subscribers":
-                    return await Subscribers.SubscriberCommands.RunAsync(command, rest);
+                    return await SubscriberCommands.RunAsync(command, rest);
                 default:
                     return Usage($"unknown command '{command}'");
             }

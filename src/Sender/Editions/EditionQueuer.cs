@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Options;
-using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Delivery;
-
 namespace Newsletter.Sender.Editions;
 
 /// <summary>

@@ -3,10 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Newsletter.Comparisons;
 using Newsletter.Database;
-using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Delivery;
-using Newsletter.Sender.Tracking;
-using Newsletter.Sender.Web;
+using Newsletter.Sender.Hosting;
 using Newsletter.Templates;
 using Npgsql;
 

@@ -1,19 +1,9 @@
 using Newsletter.Sender.Admin;
 using Newsletter.Sender.Api;
 using Newsletter.Comparisons;
-using Newsletter.Sender.Comparisons;
-using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Data;
-using Newsletter.Sender.Delivery;
 using Newsletter.Sender.Editions;
-using Newsletter.Sender.Scheduling;
-using Newsletter.Sender.Security;
-using Newsletter.Sender.Tracking;
-using Newsletter.Sender.Webhooks;
-using Newsletter.Sender.Subscribers;
-using Newsletter.Sender.Telemetry;
-using Newsletter.Sender.Web;
-
+using Newsletter.Sender.Jobs;
+using Newsletter.Sender.Public;
 namespace Newsletter.Sender.Hosting;
 
 /// <summary>The composition root: each area registers itself; Program.cs only calls these two.</summary>

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Dapper;
 using Microsoft.Playwright;
-using Newsletter.Sender.Security;
+using Newsletter.Sender.Admin;
 using Newsletter.TestSupport;
 using Npgsql;
 using static Microsoft.Playwright.Assertions;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Playwright;
-using Newsletter.Sender.Security;
+using Newsletter.Sender.Admin;
 using Newsletter.TestSupport;
 using Npgsql;
 using OtpNet;

@@ -168,7 +168,7 @@ public sealed class AdminAccessTests
         var format = service.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(AdminSecurity.Scheme).TicketDataFormat;
         string Cookie(DateTimeOffset issued, DateTimeOffset expires)
         {
-            var principal = AdminSessions.Principal(service.Services.GetRequiredService<IOptions<Configuration.AdminOptions>>().Value.Users[0]);
+            var principal = AdminSessions.Principal(service.Services.GetRequiredService<IOptions<AdminOptions>>().Value.Users[0]);
             var ticket = new AuthenticationTicket(principal, new AuthenticationProperties { IssuedUtc = issued, ExpiresUtc = expires }, AdminSecurity.Scheme);
             return AdminSecurity.CookieName + "=" + format.Protect(ticket);
         }

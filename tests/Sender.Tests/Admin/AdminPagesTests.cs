@@ -63,9 +63,9 @@ public sealed class AdminPagesTests
         Assert.Contains("reader@example.com", frame, StringComparison.Ordinal);
         Assert.DoesNotContain("{{{", frame, StringComparison.Ordinal);
         // The Jobs page is Hangfire's dashboard: with Schedule__Enabled=false the weekly job is not stored, the purge is.
-        Assert.True(await Eventually.TrueAsync(async () => (await client.GetStringAsync("/admin/jobs/recurring")).Contains(Newsletter.Sender.Subscribers.SubscriberPurgeJob.Id, StringComparison.Ordinal),
+        Assert.True(await Eventually.TrueAsync(async () => (await client.GetStringAsync("/admin/jobs/recurring")).Contains(Newsletter.Sender.Jobs.SubscriberPurgeJob.Id, StringComparison.Ordinal),
             TimeSpan.FromSeconds(20)), "the purge's recurring job is not listed");
-        Assert.DoesNotContain(Newsletter.Sender.Scheduling.WeeklyEditionJob.Id, await client.GetStringAsync("/admin/jobs/recurring"), StringComparison.Ordinal);
+        Assert.DoesNotContain(Newsletter.Sender.Jobs.WeeklyEditionJob.Id, await client.GetStringAsync("/admin/jobs/recurring"), StringComparison.Ordinal);
         Assert.Contains("Scheduler off", await client.GetStringAsync("/admin"), StringComparison.Ordinal);
         var spam = await client.GetStringAsync("/admin/preview/spam");
         Assert.Contains(SpamCheck.Installed ? "Score" : "not installed", spam, StringComparison.Ordinal);

@@ -6,8 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin;
-using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Security;
+using Newsletter.Sender.Hosting;
 using Newsletter.Sender.Tests.Infrastructure;
 
 namespace Newsletter.Sender.Tests.Admin;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
-using Newsletter.Sender.Security;
+using Newsletter.Sender.Admin;
 using Newsletter.Sender.Tests.Infrastructure;
 using Npgsql;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Sender.Tests.Infrastructure;
 using Newsletter.Comparisons;
 using Newsletter.Comparisons.Tests;
-using Newsletter.Sender.Comparisons;
+using Newsletter.Sender.Cli;
 using Npgsql;
 
 namespace Newsletter.Sender.Tests.Comparisons;

@@ -1,5 +1,4 @@
 using Newsletter.Database;
-using Newsletter.Sender.Data;
 using Newsletter.TestSupport;
 using Npgsql;
 

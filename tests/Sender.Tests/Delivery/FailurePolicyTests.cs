@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
-using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Delivery;
+using Newsletter.Sender.Editions;
 using Newsletter.Subscribers;
 
 namespace Newsletter.Sender.Tests.Delivery;

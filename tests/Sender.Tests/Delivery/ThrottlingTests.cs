@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
-using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Delivery;
+using Newsletter.Sender.Editions;
+using Newsletter.Sender.Hosting;
 using Newsletter.TestSupport;
 
 namespace Newsletter.Sender.Tests.Delivery;

@@ -1,7 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Sender.Tests.Infrastructure;
-using Newsletter.Sender.Tracking;
+using Newsletter.Sender.Editions;
 using static Newsletter.TestSupport.SubscriberRows;
 
 namespace Newsletter.Sender.Tests.Engagement;

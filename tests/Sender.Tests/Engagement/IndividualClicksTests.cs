@@ -3,7 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Sender.Tests.Infrastructure;
-using Newsletter.Sender.Tracking;
+using Newsletter.Sender.Editions;
 using static Newsletter.TestSupport.SubscriberRows;
 
 namespace Newsletter.Sender.Tests.Engagement;

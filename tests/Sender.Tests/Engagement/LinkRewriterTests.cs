@@ -1,6 +1,4 @@
-using Newsletter.Sender.Configuration;
-using Newsletter.Sender.Tracking;
-
+using Newsletter.Sender.Editions;
 namespace Newsletter.Sender.Tests.Engagement;
 
 /// <summary>Links are rewritten once per edition, and never the unsubscribe link.</summary>

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Sender.Tests.Infrastructure;
-using Newsletter.Sender.Tracking;
+using Newsletter.Sender.Editions;
 using static Newsletter.TestSupport.SubscriberRows;
 
 namespace Newsletter.Sender.Tests.Engagement;

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Sender.Tests.Infrastructure;
-using Newsletter.Sender.Webhooks;
+using Newsletter.Sender.Jobs;
 using Newsletter.Subscribers;
 using Newsletter.TestSupport;
 using static Newsletter.TestSupport.SubscriberRows;

@@ -1,7 +1,7 @@
 using Cronos;
 using Microsoft.Extensions.DependencyInjection;
 using Newsletter.Sender.Editions;
-using Newsletter.Sender.Scheduling;
+using Newsletter.Sender.Jobs;
 using Newsletter.Sender.Tests.Infrastructure;
 using Npgsql;
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Newsletter.Sender.Subscribers;
 using Newsletter.Sender.Tests.Infrastructure;
 using Newsletter.Subscribers;
 using static Newsletter.Sender.Tests.Subscribers.SubscriberTestData;

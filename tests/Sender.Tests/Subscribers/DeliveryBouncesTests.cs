@@ -1,4 +1,4 @@
-using Newsletter.Sender.Delivery;
+using Newsletter.Sender.Editions;
 using Newsletter.Subscribers;
 
 namespace Newsletter.Sender.Tests.Subscribers;

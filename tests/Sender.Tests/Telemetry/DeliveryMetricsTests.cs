@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
-using Newsletter.Sender.Delivery;
-using Newsletter.Sender.Telemetry;
-
+using Newsletter.Sender.Editions;
+using Newsletter.Sender.Hosting;
 namespace Newsletter.Sender.Tests.Telemetry;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Newsletter.Sender.Delivery;
+using Newsletter.Sender.Editions;
 using Newsletter.TestSupport;
 using Npgsql;
 

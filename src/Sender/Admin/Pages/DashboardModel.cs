@@ -7,10 +7,10 @@ public sealed record DashboardModel(IReadOnlyList<StatusCount> Statuses, IReadOn
     string? LastRunState = null, string? LastRunJobId = null, BounceMailboxView? BounceMailbox = null)
 {
     /// <summary>Click and unsubscribe rates of the last editions, oldest first.</summary>
-    public IReadOnlyList<Newsletter.Sender.Tracking.EditionRates> Rates { get; init; } = [];
+    public IReadOnlyList<Newsletter.Sender.Editions.EditionRates> Rates { get; init; } = [];
 
     /// <summary>Webhook events given up, newest first.</summary>
-    public IReadOnlyList<Newsletter.Sender.Webhooks.WebhookFailure> WebhookFailures { get; init; } = [];
+    public IReadOnlyList<Newsletter.Sender.Jobs.WebhookFailure> WebhookFailures { get; init; } = [];
 
     /// <summary>Webhook events that failed at least once and are still being retried.</summary>
     public long WebhooksRetrying { get; init; }

@@ -4,5 +4,5 @@ public sealed record EditionDetailModel(EditionProgress Edition, IReadOnlyList<D
     int PageSize, string? Notice, IReadOnlyList<BounceCount> Bounces)
 {
     /// <summary>What readers did with the edition (clicks, unsubscribes, bounces).</summary>
-    public Newsletter.Sender.Tracking.EditionReport? Report { get; init; }
+    public Newsletter.Sender.Editions.EditionReport? Report { get; init; }
 }

@@ -1,9 +1,0 @@
-namespace Newsletter.Sender.Configuration;
-
-public enum SmtpSecurityMode
-{
-    None,
-    StartTls,
-    StartTlsWhenAvailable,
-    SslOnConnect,
-}

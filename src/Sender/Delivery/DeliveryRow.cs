@@ -1,5 +1,0 @@
-namespace Newsletter.Sender.Delivery;
-
-/// <summary>One claimed edition delivery as the claim returns it.</summary>
-internal sealed record DeliveryRow(long Id, long EditionId, long SubscriberId, string Email, string Status, int Attempts, DateTime WindowStart,
-    DateTime NextAttemptAt);

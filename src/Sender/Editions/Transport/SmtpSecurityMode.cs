@@ -1,0 +1,9 @@
+namespace Newsletter.Sender.Editions;
+
+public enum SmtpSecurityMode
+{
+    None,
+    StartTls,
+    StartTlsWhenAvailable,
+    SslOnConnect,
+}

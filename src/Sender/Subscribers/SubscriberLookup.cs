@@ -1,4 +1,0 @@
-namespace Newsletter.Sender.Subscribers;
-
-/// <summary>The body of <c>POST /api/subscribers/lookup</c>.</summary>
-public sealed record SubscriberLookup(string? Email);

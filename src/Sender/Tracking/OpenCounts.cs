@@ -1,4 +1,0 @@
-namespace Newsletter.Sender.Tracking;
-
-/// <summary>Fetches of the open pixel (only with <c>Tracking__Opens=On</c>).</summary>
-public sealed record OpenCounts(long Total, long Machine);
