@@ -1,4 +1,0 @@
-namespace Newsletter.Sender.Tests.Engagement;
-
-/// <summary>One request the receiver got.</summary>
-public sealed record ReceivedWebhook(string RequestLine, IReadOnlyDictionary<string, string> Headers, string Body);
