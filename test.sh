@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test: ./test.sh [extra dotnet test arguments]
+# Runs every test: ./test.sh [--fast] [extra dotnet test arguments]
+# --fast leaves out the tests marked [Trait("Category", "Slow")] (real service processes, large sends, real time):
+# the inner loop's subset.
 # Installs missing prerequisites (PostgreSQL, Postfix for smtp-sink, python3-dkim, Chromium, Dovecot, Prometheus), starts one
 # private PostgreSQL for the run (NEWSLETTER_TEST_DB), builds, tests, and ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
+args=()
+for a in "$@"; do
+  if [[ $a == --fast ]]; then args+=(--filter "Category!=Slow"); else args+=("$a"); fi
+done
 root=$(pwd)
 
 need=()
@@ -42,7 +48,7 @@ if grep -q -E ' error ' "$results/build.log" || ! grep -q 'Build succeeded' "$re
   echo "test.sh: build failed" >&2; tail -30 "$results/build.log" >&2; echo "0 passed, 1 failed"; exit 1
 fi
 
-dotnet test Newsletter.sln --no-build -nologo --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results/test.log" \
+dotnet test Newsletter.sln --no-build -nologo --logger "trx" --results-directory "$results" "${args[@]}" 2>&1 | tee "$results/test.log" \
   | grep -v -E '^\s*$|^Test run for|^A total of|^VSTest|^Results File' || true
 
 # Count from the TRX files: every test project writes one.

@@ -8,7 +8,7 @@ internal static class SelectionTestData
 {
     public static async Task<long> EditionAsync(NpgsqlDataSource dataSource, string state, DateTimeOffset cutoff, bool isTest = false)
     {
-        await using var command = dataSource.CreateCommand("insert into editions (state, cutoff, is_test) values (@state, @cutoff, @test) returning id");
+        await using var command = dataSource.CreateCommand("insert into editions (state, pause_cause, cutoff, is_test) values (@state, case when @state = 'paused' then 'operator' end, @cutoff, @test) returning id");
         command.Parameters.AddWithValue("state", state);
         command.Parameters.AddWithValue("cutoff", cutoff.ToUniversalTime());
         command.Parameters.AddWithValue("test", isTest);
@@ -17,7 +17,7 @@ internal static class SelectionTestData
 
     public static async Task SetStateAsync(NpgsqlDataSource dataSource, long editionId, string state)
     {
-        await using var command = dataSource.CreateCommand("update editions set state = @state where id = @id");
+        await using var command = dataSource.CreateCommand("update editions set state = @state, pause_cause = case when @state = 'paused' then 'operator' end where id = @id");
         command.Parameters.AddWithValue("state", state);
         command.Parameters.AddWithValue("id", editionId);
         await command.ExecuteNonQueryAsync();

@@ -8,6 +8,7 @@ namespace Newsletter.EndToEnd.Tests;
 /// HTTPS: a session and a form made by one instance are accepted by the other and survive a restart; a changed
 /// password ends the session.
 /// </summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed partial class AdminSessionAcrossInstancesTests
 {
     private const string User = "editor";

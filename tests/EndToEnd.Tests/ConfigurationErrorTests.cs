@@ -4,6 +4,7 @@ namespace Newsletter.EndToEnd.Tests;
 /// Missing and bad settings as an operator meets them: the real process, configured by environment variables, ends
 /// with one line per setting naming its environment variable and exit code 2, for every command, never a stack trace.
 /// </summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed class ConfigurationErrorTests
 {
     // No server listens there: these runs must stop before anything connects.

@@ -7,6 +7,7 @@ namespace Newsletter.EndToEnd.Tests;
 /// instances sharing one edition, and a relay that rejects, bounces and disappears. smtp-sink (-d) is the relay;
 /// its dump files are the ground truth of what was received.
 /// </summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed class EngineCrashTests
 {
     [Fact]

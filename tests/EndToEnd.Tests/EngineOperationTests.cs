@@ -9,6 +9,7 @@ namespace Newsletter.EndToEnd.Tests;
 /// The delivery engine under what operators do every day: deploys (SIGTERM), database restarts, a throttled relay, a
 /// relay that refuses all mail, content that cannot be built. Real processes; smtp-sink's dumps are the ground truth.
 /// </summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed class EngineOperationTests(ITestOutputHelper output)
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace Newsletter.EndToEnd.Tests;
 /// runs the tests (root in CI and in most containers), then a second run that must find the same data.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // run.sh is a bash script
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed class QuickStartTests
 {
     private static readonly TimeSpan StartDeadline = TimeSpan.FromMinutes(6);

@@ -4,6 +4,7 @@ using Newsletter.TestSupport;
 namespace Newsletter.EndToEnd.Tests;
 
 /// <summary>The weekly schedule as a Hangfire recurring job, clustered on PostgreSQL, with two real service processes.</summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed class ScheduleTests
 {
     [Fact]
@@ -69,6 +70,7 @@ public sealed class ScheduleTests
 }
 
 /// <summary>Every instance down at the scheduled time: the missed send happens at start-up, unless it is too late.</summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed class MisfireTests
 {
     private static readonly string[] SendingOrSent = ["sending", "sent"];
@@ -131,6 +133,7 @@ public sealed class MisfireTests
 }
 
 /// <summary>A database outage at the scheduled time: the run waits for the database and the edition goes out once.</summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed class ScheduleOutageTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace Newsletter.EndToEnd.Tests;
 /// service migrates itself, and Postfix's smtp-sink as the SMTP peer, whose dumps are read back with Python's
 /// email package.
 /// </summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed partial class WalkingSkeletonTests
 {
     [Fact]

@@ -175,4 +175,14 @@ public class ReplyParsingTests
         Assert.True(e.IsTransient);
         Assert.False(client.IsConnected);
     }
+
+    [Theory]
+    [InlineData("RCPT", SmtpCommand.Rcpt)]
+    [InlineData("RCPT TO", SmtpCommand.Rcpt)]
+    [InlineData("MAIL", SmtpCommand.Mail)]
+    [InlineData(".", SmtpCommand.EndOfData)]
+    [InlineData("CONNECT", SmtpCommand.Connect)]
+    [InlineData("XCLIENT", SmtpCommand.Other)]
+    public void A_refusal_names_its_command_as_a_type(string command, SmtpCommand verb)
+        => Assert.Equal(verb, new SmtpCommandException(new SmtpReply(550, ["5.1.1 no"]), command, null).Verb);
 }

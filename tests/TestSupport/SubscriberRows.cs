@@ -20,7 +20,11 @@ public static class SubscriberRows
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>(
-            "insert into editions (state, cutoff, subject) values (@state, now(), 'Test edition') returning id", new { state });
+            // A paused edition carries why (the schema requires it); an admin's pause is the plainest.
+            """
+            insert into editions (state, pause_cause, cutoff, subject)
+            values (@state, case when @state = 'paused' then 'operator' end, now(), 'Test edition') returning id
+            """, new { state });
     }
 
     public static async Task<string?> StatusAsync(IHasDataSource database, string emailKey)

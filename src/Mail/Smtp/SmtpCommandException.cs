@@ -9,6 +9,7 @@ public sealed class SmtpCommandException : MailException
         ArgumentNullException.ThrowIfNull(reply);
         Reply = reply;
         Command = command;
+        Verb = VerbOf(command);
         Mailbox = mailbox;
     }
 
@@ -24,6 +25,9 @@ public sealed class SmtpCommandException : MailException
     /// <summary>The command verb refused: "MAIL", "RCPT", "DATA", "." (end of data), "AUTH", "EHLO", "STARTTLS", "CONNECT" (greeting)...</summary>
     public string Command { get; }
 
+    /// <summary>The command refused, as a type: what a caller decides on (a refused RCPT is about one recipient).</summary>
+    public SmtpCommand Verb { get; }
+
     /// <summary>The address of a refused MAIL FROM or RCPT TO.</summary>
     public string? Mailbox { get; }
 
@@ -35,4 +39,25 @@ public sealed class SmtpCommandException : MailException
 
     /// <inheritdoc />
     public override string Message => $"The server refused {Command}{(Mailbox is null ? "" : " <" + Mailbox + ">")}: {Reply} ({(IsTransient ? "transient" : "permanent")})";
+
+    private static SmtpCommand VerbOf(string? command)
+    {
+        var word = command?.Split(' ', 2)[0] ?? "";
+        return word.ToUpperInvariant() switch
+        {
+            "CONNECT" => SmtpCommand.Connect,
+            "EHLO" => SmtpCommand.Ehlo,
+            "HELO" => SmtpCommand.Helo,
+            "STARTTLS" => SmtpCommand.StartTls,
+            "AUTH" => SmtpCommand.Auth,
+            "MAIL" => SmtpCommand.Mail,
+            "RCPT" => SmtpCommand.Rcpt,
+            "DATA" => SmtpCommand.Data,
+            "." => SmtpCommand.EndOfData,
+            "RSET" => SmtpCommand.Rset,
+            "NOOP" => SmtpCommand.Noop,
+            "QUIT" => SmtpCommand.Quit,
+            _ => SmtpCommand.Other,
+        };
+    }
 }

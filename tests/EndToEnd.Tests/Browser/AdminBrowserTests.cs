@@ -15,6 +15,7 @@ namespace Newsletter.EndToEnd.Tests.Browser;
 /// real service as a process with Postfix's smtp-sink as its SMTP server. Screenshots of every page are written to
 /// a temporary folder, or to docs/screenshots when UPDATE_SCREENSHOTS=1.
 /// </summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed class AdminBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";

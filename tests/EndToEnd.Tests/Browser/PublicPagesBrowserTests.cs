@@ -13,6 +13,7 @@ namespace Newsletter.EndToEnd.Tests.Browser;
 /// The reader's pages in Debian's headless Chromium against the real service as a process: the signup page framed by
 /// the comparison site (and refused elsewhere), the confirmation link opened and its button pressed.
 /// </summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed partial class PublicPagesBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";

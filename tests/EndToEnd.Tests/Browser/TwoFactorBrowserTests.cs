@@ -14,6 +14,7 @@ namespace Newsletter.EndToEnd.Tests.Browser;
 /// first sign-in enrols (the key read off the page, codes computed with Otp.NET as an authenticator app would), then
 /// signs in with a code, refuses that code a second time, and signs in with a recovery code once.
 /// </summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed class TwoFactorBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";

@@ -12,6 +12,7 @@ namespace Newsletter.EndToEnd.Tests.Monitoring;
 /// The service's <c>/metrics</c> scraped by a real Prometheus (Debian's), on the separate loopback metrics port and
 /// with the bearer token, while an edition goes out through Postfix's smtp-sink; read back through Prometheus's API.
 /// </summary>
+[Trait("Category", "Slow")] // a real service process, real time
 public sealed class PrometheusScrapeTests
 {
     private const int Recipients = 12;

@@ -39,7 +39,7 @@ public readonly record struct Outcome(OutcomeKind Kind, string Reply, BounceKind
         _ => new Outcome(OutcomeKind.Deferred, e.GetType().Name + ": " + e.Message),
     };
 
-    private static bool IsRcpt(SmtpCommandException c) => c.Command.StartsWith("RCPT", StringComparison.OrdinalIgnoreCase);
+    private static bool IsRcpt(SmtpCommandException c) => c.Verb == SmtpCommand.Rcpt;
 
     private static string Describe(SmtpCommandException c)
         => $"{c.StatusCode} {c.EnhancedStatusCode} {c.ServerText} (after {c.Command})".Replace("  ", " ", StringComparison.Ordinal);

@@ -71,7 +71,7 @@ public sealed class RelayHealth(NpgsqlDataSource db, OutboxStore outbox, IMailTr
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             await transport.ProbeAsync(new SmtpEnvelope(composer.EnvelopeFrom, options.Value.ProbeRecipient), timeout.Token);
         }
-        catch (SmtpCommandException e) when (!e.IsTransient && e.Command.StartsWith("RCPT", StringComparison.OrdinalIgnoreCase))
+        catch (SmtpCommandException e) when (!e.IsTransient && e.Verb == SmtpCommand.Rcpt)
         {
             // A permanent answer about the probe address is about that address: the relay took MAIL and judges
             // recipients, so it takes mail.
