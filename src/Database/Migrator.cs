@@ -46,7 +46,7 @@ public static class Migrator
     }
 
     /// <summary>Applies every pending migration. Returns the names of the ones applied now.</summary>
-    /// <exception cref="InvalidOperationException">an applied migration's text changed since.</exception>
+    /// <exception cref="MigrationChangedException">an applied migration's text changed since.</exception>
     /// <exception cref="NpgsqlException">the database is unreachable or a migration failed (it is rolled back).</exception>
     public static async Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
@@ -84,7 +84,7 @@ public static class Migrator
                 if (applied.TryGetValue(migration.Version, out var checksum))
                 {
                     if (checksum != migration.Checksum)
-                        throw new InvalidOperationException($"migration {migration.Name} was changed after it was applied; add a new migration instead");
+                        throw new MigrationChangedException(migration.Name);
                     continue;
                 }
                 await using var tx = await connection.BeginTransactionAsync(cancellationToken);

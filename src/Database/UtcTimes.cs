@@ -18,10 +18,16 @@ public sealed class UtcTimes : SqlMapper.TypeHandler<DateTimeOffset>
         if (Interlocked.Exchange(ref registered, 1) == 0) SqlMapper.AddTypeHandler(new UtcTimes());
     }
 
+    /// <summary>A time read as a <see cref="DateTime"/> that is UTC (from Npgsql, Hangfire), as a <see cref="DateTimeOffset"/>.</summary>
+    public static DateTimeOffset Of(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+
+    /// <inheritdoc cref="Of(DateTime)"/>
+    public static DateTimeOffset? Of(DateTime? utc) => utc is { } t ? Of(t) : null;
+
     public override DateTimeOffset Parse(object value) => value switch
     {
         DateTimeOffset o => o.ToUniversalTime(),
-        DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+        DateTime d => Of(d),
         _ => throw new DataException($"cannot read {value.GetType().Name} as a time"),
     };
 

@@ -21,8 +21,11 @@ public sealed record BounceRecord(DateTime At, long? EditionId, string Kind, str
 /// <summary>Everything we hold about one subscriber (GDPR art. 15 access request).</summary>
 public sealed record SubscriberDetail(long Id, string Email, string? Name, string Status, DateTime CreatedAt, DateTime StatusChangedAt,
     DateTime? ConfirmedAt, int SoftBounces, IReadOnlyList<ConsentRecord> Consents, IReadOnlyList<StatusChange> History,
-    IReadOnlyList<DeliveryRecord> Deliveries, IReadOnlyList<BounceRecord> Bounces)
+    IReadOnlyList<BounceRecord> Bounces)
 {
+    /// <summary>The editions sent to this subscriber: the host fills them in from its deliveries.</summary>
+    public IReadOnlyList<DeliveryRecord> Deliveries { get; init; } = [];
+
     /// <summary>The links this subscriber clicked (only recorded with <c>Tracking__Clicks=Individual</c>; erasure removes them).</summary>
     public IReadOnlyList<ClickRecord> Clicks { get; init; } = [];
 }
@@ -52,7 +55,7 @@ public enum EraseOutcome
 /// <item><see cref="SearchAsync"/>: a page of subscribers whose address or name contains the query, optionally one status;
 /// <see cref="SearchAllAsync"/>: all of them, streamed.</item>
 /// <item><see cref="CountByStatusAsync"/> and <see cref="ConfirmedPerWeekAsync"/>: the list at a glance.</item>
-/// <item><see cref="GetDetailAsync"/>: one subscriber with consents, status history and deliveries (null when unknown).</item>
+/// <item><see cref="GetDetailAsync"/>: one subscriber with consents, status history and bounces (null when unknown); the host adds the deliveries and clicks it owns.</item>
 /// <item><see cref="EraseAsync"/>: GDPR erasure (see the method).</item>
 /// <item><see cref="ExportCsvAsync"/>: the list as CSV, streamed (cells defused against CSV injection).</item>
 /// </list>
@@ -154,24 +157,12 @@ public sealed class SubscriberAdmin(NpgsqlDataSource db, TimeProvider time, Supp
         var history = await connection.QueryAsync<StatusChange>(new CommandDefinition(
             "select at, from_status as FromStatus, to_status as ToStatus, cause, detail from subscriber_events where subscriber_id = @id order by id",
             new { id }, cancellationToken: cancellationToken));
-        var deliveries = await connection.QueryAsync<DeliveryRecord>(new CommandDefinition(
-            """
-            select d.edition_id as EditionId, e.subject, d.state, d.attempts, d.sent_at as SentAt, d.last_reply as LastReply
-            from deliveries d join editions e on e.id = d.edition_id
-            where d.edition_id = any(array(select id from editions)) and d.subscriber_id = @id order by d.edition_id
-            """, new { id }, cancellationToken: cancellationToken));
-        var clicks = await connection.QueryAsync<ClickRecord>(new CommandDefinition(
-            """
-            select r.edition_id as EditionId, l.url, l.slug, r.first_at as FirstAt, r.last_at as LastAt, r.clicks
-            from edition_link_readers r join edition_links l on l.edition_id = r.edition_id and l.link_id = r.link_id
-            where r.subscriber_id = @id order by r.edition_id, r.link_id
-            """, new { id }, cancellationToken: cancellationToken));
         var bounces = await connection.QueryAsync<BounceRecord>(new CommandDefinition(
             "select at, edition_id as EditionId, kind, source, detail from bounces where subscriber_id = @id order by id",
             new { id }, cancellationToken: cancellationToken));
         var v = s.Value;
         return new SubscriberDetail(v.Id, v.Email, v.Name, v.Status, v.CreatedAt, v.StatusChangedAt, v.ConfirmedAt, v.SoftBounces,
-            consents.ToList(), history.ToList(), deliveries.ToList(), bounces.ToList()) { Clicks = clicks.ToList() };
+            consents.ToList(), history.ToList(), bounces.ToList());
     }
 
     /// <summary>

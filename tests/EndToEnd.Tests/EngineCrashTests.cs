@@ -88,7 +88,7 @@ public sealed class EngineCrashTests
         var settings = scenario.Settings(port, "faulty");
         settings["Delivery__PauseAfterConsecutiveFailures"] = "30";
         settings["Delivery__ProbeInterval"] = "00:00:02";
-        settings["Logging__LogLevel__Newsletter.Sender.Delivery"] = "Information";
+        settings["Logging__LogLevel__Newsletter.Sender.Editions"] = "Information";
         var service = await scenario.StartAsync(settings);
         await EngineScenario.PostComparisonAsync(service);
         var edition = await EngineScenario.SendNowAsync(service);

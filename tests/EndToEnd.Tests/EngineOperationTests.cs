@@ -131,7 +131,7 @@ public sealed class EngineOperationTests(ITestOutputHelper output)
         settings["Delivery__RetryWindow"] = "00:00:40";
         settings["Delivery__MaxStaleness"] = "00:05:00";
         settings["Subscribers__SoftBounceLimit"] = "1";
-        settings["Logging__LogLevel__Newsletter.Sender.Delivery"] = "Information";
+        settings["Logging__LogLevel__Newsletter.Sender.Editions"] = "Information";
         var service = await scenario.StartAsync(settings);
         await EngineScenario.PostComparisonAsync(service);
         var first = await EngineScenario.SendNowAsync(service);

@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin.Pages;
@@ -33,7 +34,7 @@ internal static class AdminDashboardEndpoints
             using var connection = jobs.GetConnection();
             var weekly = connection.GetRecurringJobs([WeeklyEditionJob.Id]).FirstOrDefault(j => !j.Removed);
             enabled = weekly is not null;
-            next = weekly?.NextExecution is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
+            next = UtcTimes.Of(weekly?.NextExecution);
             (lastState, lastJobId) = (weekly?.LastJobState, weekly?.LastJobId);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
@@ -60,8 +61,7 @@ internal static class AdminDashboardEndpoints
     private static async Task<BounceMailboxView> MailboxAsync(Npgsql.NpgsqlDataSource db, CancellationToken ct)
     {
         var s = await Newsletter.Subscribers.BounceMailbox.StatusAsync(db, ct);
-        static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
-        return new BounceMailboxView(Utc(s?.LastAnsweredAt), s?.LastErrorAt > s?.LastAnsweredAt || s?.LastAnsweredAt is null ? s?.LastError : null, Utc(s?.LastErrorAt));
+        return new BounceMailboxView(UtcTimes.Of(s?.LastAnsweredAt), s?.LastErrorAt > s?.LastAnsweredAt || s?.LastAnsweredAt is null ? s?.LastError : null, UtcTimes.Of(s?.LastErrorAt));
     }
 
     private static async Task<IResult> ProgressAsync(long id, EditionService editions, CancellationToken ct)

@@ -58,10 +58,9 @@ public sealed class AdminQueries(NpgsqlDataSource db)
               from deliveries d join subscribers s on s.id = d.subscriber_id {where}
              order by d.id limit @limit offset @offset
             """, args, cancellationToken: ct));
-        return (rows.Select(r => new DeliveryRow(r.Id, r.SubscriberId, r.Email, r.State, r.Attempts, r.LastReply, Utc(r.LastAttemptAt), Utc(r.SentAt))).ToList(), total);
+        return (rows.Select(r => new DeliveryRow(r.Id, r.SubscriberId, r.Email, r.State, r.Attempts, r.LastReply, UtcTimes.Of(r.LastAttemptAt), UtcTimes.Of(r.SentAt))).ToList(), total);
     }
 
-    private static DateTimeOffset? Utc(DateTime? value) => value is null ? null : new DateTimeOffset(DateTime.SpecifyKind(value.Value, DateTimeKind.Utc));
 
     private sealed record DeliveryDb(long Id, long SubscriberId, string Email, string State, int Attempts, string? LastReply, DateTime? LastAttemptAt, DateTime? SentAt);
 }

@@ -1,3 +1,5 @@
+using Newsletter.Sender.Editions;
+using Newsletter.Database;
 using System.Globalization;
 using System.Text;
 using Newsletter.Sender.Admin.Pages;
@@ -47,37 +49,36 @@ internal static class AdminSubscriberEndpoints
             csv.WriteField(s.Id.ToString(CultureInfo.InvariantCulture));
             csv.WriteText(s.Email);
             csv.WriteField(s.Status);
-            csv.WriteField(AdminFormat.Iso(Utc(s.CreatedAt)));
-            csv.WriteField(AdminFormat.Iso(Utc(s.ConfirmedAt)));
+            csv.WriteField(AdminFormat.Iso(UtcTimes.Of(s.CreatedAt)));
+            csv.WriteField(AdminFormat.Iso(UtcTimes.Of(s.ConfirmedAt)));
             await csv.EndRecordAsync(ct);
         }
         await csv.FlushAsync(ct);
     }
 
-    private static async Task<IResult> SubscriberAsync(HttpContext http, long id, SubscriberAdmin subscribers, CancellationToken ct)
+    private static async Task<IResult> SubscriberAsync(HttpContext http, long id, SubscriberAdmin subscribers, SubscriberActivity activity, CancellationToken ct)
         => await subscribers.GetDetailAsync(id, ct) is { } detail
-            ? AdminResults.Page<Pages.SubscriberPage>(http, "subscribers", new Dictionary<string, object?> { ["Model"] = Detail(detail) })
+            ? AdminResults.Page<Pages.SubscriberPage>(http, "subscribers", new Dictionary<string, object?> { ["Model"] = Detail(await activity.AddToAsync(detail, ct)) })
             : AdminResults.NotFound(http, $"subscriber {id}");
 
-    private static async Task<IResult> ConfirmEraseAsync(HttpContext http, long id, SubscriberAdmin subscribers, CancellationToken ct)
+    private static async Task<IResult> ConfirmEraseAsync(HttpContext http, long id, SubscriberAdmin subscribers, SubscriberActivity activity, CancellationToken ct)
         => await subscribers.GetDetailAsync(id, ct) is { } detail
-            ? AdminResults.Page<EraseConfirmPage>(http, "subscribers", new Dictionary<string, object?> { ["Model"] = Detail(detail) })
+            ? AdminResults.Page<EraseConfirmPage>(http, "subscribers", new Dictionary<string, object?> { ["Model"] = Detail(await activity.AddToAsync(detail, ct)) })
             : AdminResults.NotFound(http, $"subscriber {id}");
 
-    private static SubscriberRow Row(SubscriberSummary s) => new(s.Id, s.Email, s.Status, Utc(s.CreatedAt)!.Value, Utc(s.ConfirmedAt));
+    private static SubscriberRow Row(SubscriberSummary s) => new(s.Id, s.Email, s.Status, UtcTimes.Of(s.CreatedAt), UtcTimes.Of(s.ConfirmedAt));
 
     /// <summary>The page shows the newest consents, changes, (at most 100) deliveries and bounces first.</summary>
     private static SubscriberDetailModel Detail(SubscriberDetail d) => new(
-        new SubscriberRow(d.Id, d.Email, d.Status, Utc(d.CreatedAt)!.Value, Utc(d.ConfirmedAt)), d.Name,
-        d.Consents.Reverse().Select(c => new ConsentRow(Utc(c.SignedUpAt)!.Value, c.Ip, c.UserAgent, c.Source, c.ConsentVersion, Utc(c.ConfirmedAt), c.ConfirmedIp)).ToList(),
-        d.History.Reverse().Select(e => new EventRow(Utc(e.At)!.Value, e.FromStatus, e.ToStatus, e.Cause, e.Detail)).ToList(),
-        d.Deliveries.Reverse().Take(100).Select(x => new SubscriberDeliveryRow(x.EditionId, x.Subject, x.State, x.Attempts, x.LastReply, Utc(x.SentAt))).ToList(),
-        d.Bounces.Reverse().Take(100).Select(b => new BounceRow(Utc(b.At)!.Value, b.EditionId, b.Kind, b.Source, b.Detail)).ToList())
+        new SubscriberRow(d.Id, d.Email, d.Status, UtcTimes.Of(d.CreatedAt), UtcTimes.Of(d.ConfirmedAt)), d.Name,
+        d.Consents.Reverse().Select(c => new ConsentRow(UtcTimes.Of(c.SignedUpAt), c.Ip, c.UserAgent, c.Source, c.ConsentVersion, UtcTimes.Of(c.ConfirmedAt), c.ConfirmedIp)).ToList(),
+        d.History.Reverse().Select(e => new EventRow(UtcTimes.Of(e.At), e.FromStatus, e.ToStatus, e.Cause, e.Detail)).ToList(),
+        d.Deliveries.Reverse().Take(100).Select(x => new SubscriberDeliveryRow(x.EditionId, x.Subject, x.State, x.Attempts, x.LastReply, UtcTimes.Of(x.SentAt))).ToList(),
+        d.Bounces.Reverse().Take(100).Select(b => new BounceRow(UtcTimes.Of(b.At), b.EditionId, b.Kind, b.Source, b.Detail)).ToList())
     {
         Clicks = d.Clicks.Reverse().Take(100).ToList(),
     };
 
-    private static DateTimeOffset? Utc(DateTime? value) => value is null ? null : new DateTimeOffset(DateTime.SpecifyKind(value.Value, DateTimeKind.Utc));
 
     private static async Task<IResult> EraseAsync(HttpContext http, long id, SubscriberAdmin subscribers, CancellationToken ct)
     {

@@ -5,13 +5,6 @@ namespace Newsletter.Sender.Api;
 /// <summary>The machine API for editions (under /api, API key required).</summary>
 public static class EditionEndpoints
 {
-    public static IHostApplicationBuilder AddEditions(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<EditionService>();
-        if (ServiceOptions.RoleIn(builder.Configuration) != ServiceRole.Web) builder.Services.AddHostedService<EditionQueuer>();
-        return builder;
-    }
-
     public static RouteGroupBuilder MapEditionApi(this RouteGroupBuilder api)
     {
         // Creates an edition from the comparisons not yet sent and starts sending; state skipped with the reason when there is nothing new.

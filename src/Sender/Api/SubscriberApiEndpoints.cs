@@ -69,10 +69,11 @@ public static class SubscriberApiEndpoints
     }
 
     /// <summary>GET /api/subscribers/{email}: everything we hold about one address (access request).</summary>
-    private static async Task<IResult> GetAsync(string email, SubscriberAdmin admin, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string email, SubscriberAdmin admin, SubscriberActivity activity, CancellationToken ct)
     {
         var id = await admin.FindIdAsync(email, ct);
         var detail = id is null ? null : await admin.GetDetailAsync(id.Value, ct);
+        if (detail is not null) detail = await activity.AddToAsync(detail, ct);
         return detail is null
             ? EventEndpoints.Problem(StatusCodes.Status404NotFound, "Unknown subscriber", "No subscriber has this address.", null)
             : TypedResults.Json(detail, JsonSerializerOptions.Web);
@@ -82,7 +83,7 @@ public static class SubscriberApiEndpoints
     /// POST /api/subscribers/lookup with <c>{"email": ...}</c>: the same answer as GET /api/subscribers/{email}, without
     /// the address in a URL (where proxies and access logs would keep it).
     /// </summary>
-    private static async Task<IResult> LookupAsync(HttpContext http, SubscriberAdmin admin, CancellationToken ct)
+    private static async Task<IResult> LookupAsync(HttpContext http, SubscriberAdmin admin, SubscriberActivity activity, CancellationToken ct)
     {
         if (!http.Request.HasJsonContentType())
             return EventEndpoints.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type", "Send application/json: {\"email\": \"...\"}.", null);
@@ -98,7 +99,7 @@ public static class SubscriberApiEndpoints
         }
         if (string.IsNullOrWhiteSpace(body?.Email))
             return EventEndpoints.Problem(StatusCodes.Status400BadRequest, "Missing address", "The body must be {\"email\": \"...\"}.", "email");
-        return await GetAsync(body.Email, admin, ct);
+        return await GetAsync(body.Email, admin, activity, ct);
     }
 
     /// <summary>DELETE /api/subscribers/{email}: erasure (see <see cref="SubscriberAdmin.EraseAsync"/>).</summary>

@@ -71,7 +71,7 @@ public static class CommandLine
                 + " (check ConnectionStrings__Newsletter)");
             return 3;
         }
-        catch (InvalidOperationException e) when (e.Message.Contains("migration", StringComparison.Ordinal))
+        catch (MigrationChangedException e)
         {
             Console.Error.WriteLine("database error: " + OneLine(e.Message));
             return 3;

@@ -38,47 +38,53 @@ public static class ComparisonImportCommand
             }
             else
             {
-                await output.WriteLineAsync($"rejected  {path}  no such file or directory");
+                await output.WriteLineAsync(FileResult.Rejected(path, "no such file or directory").Line);
                 rejected++;
                 continue;
             }
 
             foreach (var file in files)
             {
-                var line = await ImportFileAsync(ingestor, file, cancellationToken);
-                if (line.StartsWith("rejected", StringComparison.Ordinal)) rejected++;
-                await output.WriteLineAsync(line);
+                var result = await ImportFileAsync(ingestor, file, cancellationToken);
+                if (result.IsRejected) rejected++;
+                await output.WriteLineAsync(result.Line);
             }
         }
         return rejected > 0 ? 1 : 0;
     }
 
-    private static async Task<string> ImportFileAsync(ComparisonIngestor ingestor, string file, CancellationToken cancellationToken)
+    private static async Task<FileResult> ImportFileAsync(ComparisonIngestor ingestor, string file, CancellationToken cancellationToken)
     {
         try
         {
             var length = new FileInfo(file).Length;
-            if (length > ComparisonEndpoints.MaxBodyBytes) return $"rejected  {file}  larger than {ComparisonEndpoints.MaxBodyBytes} bytes";
+            if (length > ComparisonEndpoints.MaxBodyBytes) return FileResult.Rejected(file, $"larger than {ComparisonEndpoints.MaxBodyBytes} bytes");
             var bytes = await File.ReadAllBytesAsync(file, cancellationToken);
             ReadOnlyMemory<byte> body = bytes;
             if (body.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) body = body[3..];
             var result = file.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
                 ? await ingestor.IngestJsonAsync(body, cancellationToken)
                 : await ingestor.IngestPageAsync(StrictUtf8.GetString(body.Span), PageDefaults.None, cancellationToken);
-            return $"{result.Outcome.ToString().ToLowerInvariant()}  {file}  {result.Slug}";
+            return new FileResult(false, $"{result.Outcome.ToString().ToLowerInvariant()}  {file}  {result.Slug}");
         }
         catch (ComparisonInputException e)
         {
-            return $"rejected  {file}  {OneLine(e.Message)}";
+            return FileResult.Rejected(file, OneLine(e.Message));
         }
         catch (DecoderFallbackException)
         {
-            return $"rejected  {file}  not valid UTF-8 text";
+            return FileResult.Rejected(file, "not valid UTF-8 text");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return $"rejected  {file}  {OneLine(e.Message)}";
+            return FileResult.Rejected(file, OneLine(e.Message));
         }
+    }
+
+    /// <summary>One file's line of the report, and whether it was refused (the exit code counts those).</summary>
+    private sealed record FileResult(bool IsRejected, string Line)
+    {
+        public static FileResult Rejected(string file, string why) => new(true, $"rejected  {file}  {why}");
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();

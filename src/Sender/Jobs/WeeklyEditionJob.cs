@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using Hangfire;
 using Hangfire.Server;
 using Microsoft.Extensions.Options;
@@ -60,6 +61,6 @@ public sealed class WeeklyEditionJob(EditionService editions, DeliverySignal sig
     {
         var seconds = context?.GetJobParameter<long?>("Time", allowStale: true);
         if (seconds is { } s) return DateTimeOffset.FromUnixTimeSeconds(s);
-        return context?.BackgroundJob.CreatedAt is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : time.GetUtcNow();
+        return UtcTimes.Of(context?.BackgroundJob.CreatedAt) ?? time.GetUtcNow();
     }
 }

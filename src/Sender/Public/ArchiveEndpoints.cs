@@ -26,7 +26,7 @@ public static class ArchiveEndpoints
                 where state in ({Published}) and not is_test and subject is not null
                 order by id desc limit 200
                 """, cancellationToken: ct));
-            var entries = rows.Select(r => new ArchiveEntry(r.Id, r.Subject, new DateTimeOffset(DateTime.SpecifyKind(r.SentAt, DateTimeKind.Utc)), site.ArchiveUrl(r.Id))).ToList();
+            var entries = rows.Select(r => new ArchiveEntry(r.Id, r.Subject, UtcTimes.Of(r.SentAt), site.ArchiveUrl(r.Id))).ToList();
             return SubscriberEndpoints.Page<ArchivePage>(new { Site = site.Get(), Entries = entries });
         });
         app.MapGet("/archive/{id:long}", async (long id, NpgsqlDataSource db, SiteInfoProvider site, CancellationToken ct) =>
@@ -48,7 +48,7 @@ public static class ArchiveEndpoints
                 .Replace(r.Prefix + EditionService.EmailSlot + r.Suffix, "you", StringComparison.Ordinal);
             return SubscriberEndpoints.Page<EditionWebPage>(new
             {
-                Site = site.Get(), Subject = r.Subject, SentAt = new DateTimeOffset(DateTime.SpecifyKind(r.SentAt, DateTimeKind.Utc)), EditionHtml = html,
+                Site = site.Get(), Subject = r.Subject, SentAt = UtcTimes.Of(r.SentAt), EditionHtml = html,
             });
         });
         return app;

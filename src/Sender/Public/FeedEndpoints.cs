@@ -34,13 +34,12 @@ public static class FeedEndpoints
                 select ec.edition_id, c.title from edition_comparisons ec join comparisons c on c.id = ec.comparison_id
                 where ec.edition_id = any(@ids) and not ec.excluded order by ec.edition_id, ec.position
                 """, new { ids = editions.Select(e => e.Id).ToArray() }, cancellationToken: ct))).ToLookup(r => r.EditionId, r => r.Title);
-            return TypedResults.Text(Write(site, editions.Select(e => (e.Id, e.Subject, e.Preheader, Utc(e.SentAt), Utc(e.Updated), titles[e.Id].ToList())).ToList()),
+            return TypedResults.Text(Write(site, editions.Select(e => (e.Id, e.Subject, e.Preheader, UtcTimes.Of(e.SentAt), UtcTimes.Of(e.Updated), titles[e.Id].ToList())).ToList()),
                 "application/atom+xml; charset=utf-8");
         });
         return app;
     }
 
-    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 
     private static string Write(SiteInfoProvider site, List<(long Id, string Subject, string? Preheader, DateTimeOffset Published, DateTimeOffset Updated, List<string> Titles)> entries)
     {

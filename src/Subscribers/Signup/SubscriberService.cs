@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -84,7 +85,7 @@ public sealed class SubscriberService(NpgsqlDataSource db, SubscribersOptions se
             var oldest = await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
                 "select min(at) from signup_attempts where email_hash = @hash and at > @since",
                 new { hash, since = now.AddDays(-1) }, tx, cancellationToken: cancellationToken));
-            var retry = new DateTimeOffset(DateTime.SpecifyKind(oldest, DateTimeKind.Utc)).AddDays(1) - now;
+            var retry = UtcTimes.Of(oldest).AddDays(1) - now;
             return new SignupResult(SignupStatus.RateLimited, "Too many signups for this address; try again later.", email,
                 retry > TimeSpan.Zero ? retry : TimeSpan.FromMinutes(1));
         }

@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Dapper;
@@ -70,7 +71,7 @@ internal sealed class EditionSender(
             }
             catch (Exception e)
             {
-                outcomes[row.Id] = failures.Composition(e, Utc(row.WindowStart));
+                outcomes[row.Id] = failures.Composition(e, UtcTimes.Of(row.WindowStart));
                 DeliveryMetrics.Count(MessageKind.Edition, outcomes[row.Id].Kind, DeliveryMetrics.NoRelay);
                 return;
             }
@@ -82,7 +83,7 @@ internal sealed class EditionSender(
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                outcomes[row.Id] = failures.Failure(e, Utc(row.WindowStart));
+                outcomes[row.Id] = failures.Failure(e, UtcTimes.Of(row.WindowStart));
                 DeliveryMetrics.Count(MessageKind.Edition, outcomes[row.Id].Kind, transport.RelayOf(null, e));
             }
             catch (OperationCanceledException)
@@ -118,5 +119,4 @@ internal sealed class EditionSender(
         await EditionTransitions.PauseAsync(connection, null, editionId, PauseCause.Content, reason, shutdown.Records);
     }
 
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

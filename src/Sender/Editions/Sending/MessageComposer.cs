@@ -122,7 +122,7 @@ public sealed class MessageComposer
                 return Compile(row.Html.Replace(stampSlot, value, StringComparison.Ordinal), row.TextBody.Replace(stampSlot, value, StringComparison.Ordinal));
             }
             : null;
-        return new EditionContent(editionId, row.Subject, new DateTimeOffset(DateTime.SpecifyKind(row.StartedAt, DateTimeKind.Utc)), template)
+        return new EditionContent(editionId, row.Subject, UtcTimes.Of(row.StartedAt), template)
         {
             Restamp = restamp,
         };

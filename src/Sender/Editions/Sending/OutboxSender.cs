@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -42,7 +43,7 @@ internal sealed class OutboxSender(
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                var outcome = failures.Failure(e, Utc(row.CreatedAt));
+                var outcome = failures.Failure(e, UtcTimes.Of(row.CreatedAt));
                 outcomes[row.Id] = outcome;
                 DeliveryMetrics.Count(MessageKind.Transactional, outcome.Kind, transport.RelayOf(null, e));
                 logger.LogWarning("outbox {Id} ({Kind}): {Outcome} {Reply}", row.Id, row.Kind, outcome.Kind, LogRedaction.Redact(outcome.Reply));
@@ -58,5 +59,4 @@ internal sealed class OutboxSender(
         return rows.Count;
     }
 
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

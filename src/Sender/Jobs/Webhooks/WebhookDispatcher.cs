@@ -1,3 +1,4 @@
+using Newsletter.Database;
 using System.Globalization;
 using System.Text;
 using Dapper;
@@ -94,7 +95,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory ht
             var d = due[i];
             var error = results[i];
             var attempts = d.Attempts + 1;
-            var age = now - new DateTimeOffset(DateTime.SpecifyKind(d.CreatedAt, DateTimeKind.Utc));
+            var age = now - UtcTimes.Of(d.CreatedAt);
             var delay = Backoff(attempts, o.RetryBaseDelay, o.MaxRetryDelay);
             var state = error is null ? "delivered" : age + delay > o.GiveUpAfter ? "failed" : "pending";
             if (state == "failed") logger.LogWarning("webhook {MessageId} to {Url} given up after {Attempts} attempts: {Error}", d.MessageId, d.Url, attempts, error);
