@@ -3,5 +3,5 @@ using System.Text.Json.Serialization;
 
 namespace Newsletter.Sender.Editions;
 
-/// <summary>Writes a state enum in JSON as its camel-case name (<c>"sending"</c>), never as a number.</summary>
+/// <summary>Writes a state enum in JSON as its camel-case name (<c>EditionState.Sending</c> as sending), never as a number.</summary>
 public sealed class CamelCaseEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.CamelCase, allowIntegerValues: false) where T : struct, Enum;

@@ -9,7 +9,7 @@ namespace Newsletter.Sender.Editions;
 
 /// <summary>
 /// Claims work in batches with <c>FOR UPDATE SKIP LOCKED</c>, so any number of instances share it: a claimed row is in
-/// state 'sending' with a lease, and a row whose lease ran out (its instance died) is taken back. The outbox's statements
+/// state Sending with a lease, and a row whose lease ran out (its instance died) is taken back. The outbox's statements
 /// are its owner's (<see cref="OutboxStore"/>); this holds the deliveries' and the lease keeping both share.
 /// </summary>
 internal sealed class DeliveryClaims(NpgsqlDataSource db, OutboxStore outbox, IOptions<DeliveryOptions> options, IOptions<ServiceOptions> service,

@@ -16,7 +16,7 @@ public sealed class DeliveryOptions
     /// <summary>Concurrent claim/send/record loops per instance; they share the SMTP connections.</summary>
     [Range(1, 64)] public int Workers { get; set; } = 4;
 
-    /// <summary>How long a claimed delivery may stay in 'sending' before another worker takes it back.</summary>
+    /// <summary>How long a claimed delivery may stay sending before another worker takes it back.</summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Failures in a row, not about one recipient, after which sending editions pause (the relay is failing).</summary>
