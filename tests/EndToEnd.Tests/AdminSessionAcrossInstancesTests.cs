@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Newsletter.Sender.Admin;
+
 namespace Newsletter.EndToEnd.Tests;
 
 /// <summary>

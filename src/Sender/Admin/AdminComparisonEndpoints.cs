@@ -3,6 +3,7 @@ using Newsletter.Comparisons;
 using Newsletter.Sender.Admin.Pages;
 using Newsletter.Sender.Api;
 using Newsletter.Sender.Editions;
+
 namespace Newsletter.Sender.Admin;
 
 /// <summary>The comparisons (<c>/admin/comparisons</c>): the list, sent or not, and the upload of JSON or page-text files.</summary>

@@ -7,6 +7,7 @@ using Newsletter.Sender.Jobs;
 using Hangfire;
 using Hangfire.Storage;
 using Newsletter.Sender.Public;
+
 namespace Newsletter.Sender.Admin;
 
 /// <summary>The start page (<c>/admin</c>) and the progress of a sending edition, polled by admin.js.</summary>

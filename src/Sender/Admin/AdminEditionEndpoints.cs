@@ -1,6 +1,7 @@
 using Newsletter.Database;
 using Newsletter.Sender.Admin.Pages;
 using Newsletter.Sender.Editions;
+
 namespace Newsletter.Sender.Admin;
 
 /// <summary>The editions (<c>/admin/editions</c>): the list, one edition with its deliveries, and pause / resume / cancel / retry.</summary>

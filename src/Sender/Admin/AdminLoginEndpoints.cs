@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin.Pages;
 using Newsletter.Sender.Hosting;
+
 namespace Newsletter.Sender.Admin;
 
 /// <summary>Signing in and out of the console (<c>/admin/login</c>, <c>/admin/logout</c>), throttled per address and user name.</summary>

@@ -3,6 +3,7 @@ using Newsletter.Comparisons;
 using Newsletter.Sender.Admin.Pages;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Hosting;
+
 namespace Newsletter.Sender.Admin;
 
 /// <summary>The coming edition (<c>/admin/preview</c>): rendering, spam score, order and exclusions, test copies and sending it now.</summary>

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin.Pages;
 using Newsletter.Sender.Hosting;
+
 namespace Newsletter.Sender.Admin;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Hosting;
+
 namespace Newsletter.Sender.Api;
 
 /// <summary>The machine API for editions (under /api, API key required).</summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+
 namespace Newsletter.Sender.Api;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+
 namespace Newsletter.Sender.Editions;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Newsletter.Comparisons;
+
 namespace Newsletter.Sender.Hosting;
 
 public static class ComparisonRegistration

@@ -4,6 +4,7 @@ using Newsletter.Comparisons;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Jobs;
 using Newsletter.Sender.Public;
+
 namespace Newsletter.Sender.Hosting;
 
 /// <summary>The composition root: each area registers itself; Program.cs only calls these two.</summary>

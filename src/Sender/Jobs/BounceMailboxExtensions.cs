@@ -1,4 +1,5 @@
 using Newsletter.Sender.Hosting;
+
 namespace Newsletter.Sender.Jobs;
 
 /// <summary>Registers the host side of the bounce mailbox.</summary>

@@ -1,5 +1,6 @@
 using Hangfire;
 using Microsoft.Extensions.Options;
+
 namespace Newsletter.Sender.Jobs;
 
 /// <summary>

@@ -3,6 +3,7 @@ using Hangfire;
 using Hangfire.Server;
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Editions;
+
 namespace Newsletter.Sender.Jobs;
 
 /// <summary>

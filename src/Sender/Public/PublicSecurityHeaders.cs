@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Admin;
 using Newsletter.Sender.Hosting;
+
 namespace Newsletter.Sender.Public;
 
 /// <summary>

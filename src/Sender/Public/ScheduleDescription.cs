@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Newsletter.Sender.Jobs;
+
 namespace Newsletter.Sender.Public;
 
 /// <summary>Describes the weekly schedule for readers ("every Monday at 09:00 UTC") and finds the next send.</summary>

@@ -1,5 +1,6 @@
 using Newsletter.Database;
 using Newsletter.Sender.Editions;
+
 namespace Newsletter.Sender.Admin.Pages;
 
 /// <summary>An edition with its delivery counts (pending includes those being sent right now).</summary>

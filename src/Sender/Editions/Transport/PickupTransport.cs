@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
+
 namespace Newsletter.Sender.Editions;
 
 /// <summary>Writes each message as <c>{time}-{id}.eml</c> into the pickup directory (written to a temporary name, then renamed).</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Newsletter.Mail.Smtp;
 using Newsletter.Sender.Hosting;
+
 namespace Newsletter.Sender.Editions;
 
 /// <summary>

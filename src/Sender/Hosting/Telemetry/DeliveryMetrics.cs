@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Newsletter.Sender.Editions;
+
 namespace Newsletter.Sender.Hosting;
 
 /// <summary>

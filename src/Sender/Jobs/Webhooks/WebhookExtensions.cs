@@ -1,4 +1,5 @@
 using Newsletter.Sender.Hosting;
+
 namespace Newsletter.Sender.Jobs;
 
 public static class WebhookExtensions

@@ -1,4 +1,5 @@
 using Newsletter.Sender.Editions;
+
 namespace Newsletter.Sender.Tests.Editions.Tracking;
 
 /// <summary>Links are rewritten once per edition, and never the unsubscribe link.</summary>

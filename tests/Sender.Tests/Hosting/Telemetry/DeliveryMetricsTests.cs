@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Newsletter.Sender.Editions;
 using Newsletter.Sender.Hosting;
+
 namespace Newsletter.Sender.Tests.Hosting.Telemetry;
 
 /// <summary>
