@@ -26,39 +26,3 @@ public enum EditionState
     /// <summary>Settled with nothing delivered, or its content could not be built.</summary>
     Failed,
 }
-
-/// <summary>One edition to one reader. Stored like <see cref="EditionState"/>.</summary>
-[JsonConverter(typeof(CamelCaseEnumConverter<DeliveryState>))]
-public enum DeliveryState
-{
-    /// <summary>Queued, never tried.</summary>
-    Pending,
-    /// <summary>Claimed by a worker (under its lease).</summary>
-    Sending,
-    /// <summary>Accepted by the relay.</summary>
-    Sent,
-    /// <summary>Refused for now (4xx, a dropped connection); due again after its backoff.</summary>
-    Deferred,
-    /// <summary>Refused for good (5xx) or out of retry window.</summary>
-    Failed,
-    /// <summary>Not sent: the reader left, or the edition was cancelled.</summary>
-    Skipped,
-}
-
-/// <summary>Why an edition is paused; the human reason is stored beside it.</summary>
-[JsonConverter(typeof(CamelCaseEnumConverter<PauseCause>))]
-public enum PauseCause
-{
-    /// <summary>An admin or an API key paused it; it waits for a resume.</summary>
-    Operator,
-    /// <summary>The relay kept failing; a probe resumes it once the relay takes mail again.</summary>
-    Relay,
-    /// <summary>Its content cannot be built (a template broke); it waits for an admin.</summary>
-    Content,
-    /// <summary>Paused by the relay longer than <c>Delivery__MaxStaleness</c>; whether readers still get it is an admin's call.</summary>
-    Stale,
-    /// <summary>Too many complaints for its deliveries so far.</summary>
-    Complaints,
-    /// <summary>Too many hard bounces for its deliveries so far.</summary>
-    Bounces,
-}

@@ -231,9 +231,3 @@ public static class EditionTransitions
 
     private static string Clip(string reason) => reason.Length > 500 ? reason[..500] : reason;
 }
-
-/// <summary>What <see cref="EditionTransitions.StoreContentAsync"/> stores: the edition rendered once, with slot markers.</summary>
-public sealed record EditionContentRow(string Subject, string? Preheader, string Html, string Text, string SlotPrefix, string SlotSuffix);
-
-/// <summary>Where queueing an edition stands: recipients after <see cref="After"/> up to <see cref="Until"/> are still to queue.</summary>
-public sealed record QueueCursor(long After, long Until, EditionState State);

@@ -65,8 +65,14 @@ public sealed class BounceMailboxEndToEndTests
         Assert.Equal("confirmed", await StatusAsync(service, "stays@example.com"));
         Assert.Equal(1L, await CountAsync(service, "bounces", $"source = 'mailbox' and kind = 'hard' and edition_id = {first}"));
         Assert.True(await Eventually.TrueAsync(() => dovecot.Count("Processed") == 1, TimeSpan.FromSeconds(10)));
-        using (var health = await service.CreateAnonymousClient().GetAsync("/healthz"))
-            Assert.Contains("\"bounceMailbox\":{\"lastAnsweredAt\":\"20", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The mailbox records that it answered after it moved what it read: on a busy machine that may be just after.
+        string healthz = "";
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var health = await service.CreateAnonymousClient().GetAsync("/healthz");
+            healthz = await health.Content.ReadAsStringAsync();
+            return healthz.Contains("\"bounceMailbox\":{\"lastAnsweredAt\":\"20", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(10)), healthz);
         // The console shows the bounce with its source and diagnostic, and the edition's count by kind.
         using var admin = await AdminTestSupport.SignedInClientAsync(service);
         var goneId = await ScalarAsync<long>(service, "select id from subscribers where email_key = 'gone@example.com'");
