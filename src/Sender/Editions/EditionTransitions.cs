@@ -19,7 +19,7 @@ public static class EditionTransitions
     private static readonly string Failed = DbValue.Sql(EditionState.Failed);
     private static readonly string Sent = DbValue.Sql(EditionState.Sent);
     private static readonly string Cancelled = DbValue.Sql(EditionState.Cancelled);
-    private static readonly string Open = DbValue.Sql(EditionState.Draft, EditionState.Scheduled, EditionState.Sending, EditionState.Paused);
+    private static readonly string Cancellable = DbValue.Sql(EditionState.Draft, EditionState.Scheduled, EditionState.Sending, EditionState.Paused);
     private static readonly string Relay = DbValue.Sql(PauseCause.Relay);
     private static readonly string Stale = DbValue.Sql(PauseCause.Stale);
     private static readonly string Unsettled = DbValue.Sql(DeliveryState.Pending, DeliveryState.Sending, DeliveryState.Deferred);
@@ -191,7 +191,7 @@ public static class EditionTransitions
         => await connection.ExecuteAsync(new CommandDefinition(
             $"""
             update editions set state = {Cancelled}, pause_cause = null, reason = @reason, finished_at = now(), queue_after = null
-            where id = @id and state in ({Open})
+            where id = @id and state in ({Cancellable})
             """, new { id, reason }, transaction, cancellationToken: ct)) > 0;
 
     /// <summary>Sent or failed → sending again: failed deliveries were put back in the queue.</summary>

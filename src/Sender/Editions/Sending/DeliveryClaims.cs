@@ -22,7 +22,6 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, OutboxStore outbox, IO
     /// <summary>This instance's name in claimed_by.</summary>
     public string Instance { get; } = service.Value.InstanceName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
 
-    private static readonly string Due = DbValue.Sql(DeliveryState.Pending, DeliveryState.Deferred);
     private static readonly string Sending = DbValue.Sql(DeliveryState.Sending);
     private static readonly string Deferred = DbValue.Sql(DeliveryState.Deferred);
     private static readonly string EditionSending = DbValue.Sql(EditionState.Sending);
@@ -42,7 +41,7 @@ internal sealed class DeliveryClaims(NpgsqlDataSource db, OutboxStore outbox, IO
                 $"""
                 with claimed as (
                     select d.id from deliveries d
-                    where d.state in ({Due}) and d.next_attempt_at <= now()
+                    where d.state in ({StateSets.DueDeliveries}) and d.next_attempt_at <= now()
                       and d.edition_id = any(array(select id from editions where state = {EditionSending}))
                       {(from is null ? "" : "and (d.next_attempt_at, d.id) > (@markAt, @markId)")}
                     order by d.next_attempt_at, d.id

@@ -11,12 +11,10 @@ namespace Newsletter.Sender.Editions;
 /// </summary>
 public static class PendingDeliveries
 {
-    private static readonly string Open = DbValue.Sql(DeliveryState.Pending, DeliveryState.Deferred);
     private static readonly string Skipped = DbValue.Sql(DeliveryState.Skipped);
     private static readonly string Pending = DbValue.Sql(DeliveryState.Pending);
     private static readonly string Failed = DbValue.Sql(DeliveryState.Failed);
     private static readonly string Deferred = DbValue.Sql(DeliveryState.Deferred);
-    private static readonly string EditionsOpen = DbValue.Sql(EditionState.Sending, EditionState.Paused);
     private static readonly string EditionsRetryable = DbValue.Sql(EditionState.Sending, EditionState.Paused, EditionState.Sent, EditionState.Failed);
 
     /// <summary>Skips an edition's open deliveries with <paramref name="why"/> as their last reply.</summary>
@@ -25,7 +23,7 @@ public static class PendingDeliveries
         => connection.ExecuteAsync(new CommandDefinition(
             $"""
             update deliveries set state = {Skipped}, last_reply = @why
-            where edition_id = @editionId and state in ({Open})
+            where edition_id = @editionId and state in ({StateSets.DueDeliveries})
             """, new { editionId, why }, transaction, cancellationToken: ct));
 
     /// <summary>Skips a subscriber's open deliveries (an unsubscribe, a bounce, an erasure).</summary>
@@ -36,8 +34,8 @@ public static class PendingDeliveries
             // subscriber_id alone is not (an index on it would slow every edition's queueing).
             $"""
             update deliveries set state = {Skipped}, last_reply = @why
-            where edition_id = any(array(select id from editions where state in ({EditionsOpen})))
-              and subscriber_id = @subscriberId and state in ({Open})
+            where edition_id = any(array(select id from editions where state in ({StateSets.OpenEditions})))
+              and subscriber_id = @subscriberId and state in ({StateSets.DueDeliveries})
             """, new { subscriberId, why }, transaction, cancellationToken: ct));
 
     /// <summary>Deferred deliveries of <paramref name="editionIds"/> are due now, not after their backoff (the relay is back).</summary>

@@ -11,7 +11,6 @@ namespace Newsletter.Sender.Editions;
 /// </summary>
 public sealed class SubscriberDepartures : ISubscriberDepartures
 {
-    private static readonly string Open = DbValue.Sql(DeliveryState.Pending, DeliveryState.Deferred);
     private static readonly string Skipped = DbValue.Sql(DeliveryState.Skipped);
 
     public Task LeftAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId, string reason, CancellationToken cancellationToken)
@@ -24,9 +23,9 @@ public sealed class SubscriberDepartures : ISubscriberDepartures
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             $"""
             with d as (update deliveries set last_reply = null,
-                              state = case when state in ({Open}) then {Skipped} else state end
+                              state = case when state in ({StateSets.DueDeliveries}) then {Skipped} else state end
                        where edition_id = any(array(select id from editions)) and subscriber_id = any(@subscriberIds)
-                         and (last_reply is not null or state in ({Open}))
+                         and (last_reply is not null or state in ({StateSets.DueDeliveries}))
                        returning 1)
             , r as (delete from edition_link_readers where subscriber_id = any(@subscriberIds) returning 1)
             select ((select count(*) from d) + (select count(*) from r))::int

@@ -16,9 +16,7 @@ namespace Newsletter.Sender.Hosting;
 public sealed class QueueGauges : IDisposable
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
-    private static readonly string Due = DbValue.Sql(DeliveryState.Pending, DeliveryState.Deferred);
     private static readonly string OutboxDue = DbValue.Sql(OutboxState.Pending, OutboxState.Deferred);
-    private static readonly string Open = DbValue.Sql(EditionState.Sending, EditionState.Paused);
     private readonly NpgsqlDataSource db;
     private readonly TimeProvider time;
     private readonly ILogger<QueueGauges> logger;
@@ -45,12 +43,12 @@ public sealed class QueueGauges : IDisposable
         // Both counts walk the partial "due" indexes; the progress only the editions still open (few) by (edition_id, state).
         var (deliveries, outbox) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
             $"""
-            select (select count(*) from deliveries where state in ({Due})),
+            select (select count(*) from deliveries where state in ({StateSets.DueDeliveries})),
                    (select count(*) from outbox where state in ({OutboxDue}))
             """, cancellationToken: ct));
         // The progress of each open edition from the same counts the console, the report and the API show.
         var open = (await connection.QueryAsync<(long Id, int Recipients)>(new CommandDefinition(
-            $"select id, recipients from editions where state in ({Open})", cancellationToken: ct))).ToArray();
+            $"select id, recipients from editions where state in ({StateSets.OpenEditions})", cancellationToken: ct))).ToArray();
         var counts = await DeliveryCounts.ReadAsync(connection, open.Select(e => e.Id).ToArray(), ct);
         var progress = open.Select(e => (e.Id, e.Recipients == 0 ? 0 : (double)counts[e.Id].Settled / e.Recipients)).ToArray();
         current = new Snapshot(deliveries, outbox, progress, time.GetUtcNow());
